@@ -1,0 +1,50 @@
+"""The ``scnetflow`` command: one subcommand per pipeline step.
+
+Subcommands are imported lazily so that ``scnetflow --help`` and light steps do not pay for torch.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+from scnetflow import __version__
+
+#: step name -> module under ``scnetflow.cli`` that defines ``command``.
+STEPS: dict[str, str] = {
+    "check-samplesheet": "check_samplesheet",
+    "qc": "qc",
+    "graphs": "graphs",
+    "train": "train",
+    "coembed": "coembed",
+    "propagate": "propagate",
+    "evaluate-network": "evaluate_network",
+    "diffnet": "diffnet",
+    "gsea": "gsea",
+    "cluster-eval": "cluster_eval",
+    "report": "report",
+}
+
+
+class LazyGroup(click.Group):
+    """A click group whose subcommands live in ``scnetflow.cli.<module>`` and load on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [name for name, mod in STEPS.items() if importlib.util.find_spec(f"scnetflow.cli.{mod}")]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in STEPS:
+            return None
+        module = importlib.import_module(f"scnetflow.cli.{STEPS[cmd_name]}")
+        return module.command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="scnetflow")
+def main() -> None:
+    """scnetflow: scNET gene and cell embeddings from scRNA-seq + a PPI network.
+
+    Steps, in pipeline order: check-samplesheet, qc, graphs, train, then coembed, propagate,
+    evaluate-network, diffnet, gsea, cluster-eval and report. Run ``scnetflow STEP --help``.
+    """
