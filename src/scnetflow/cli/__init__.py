@@ -6,6 +6,7 @@ Subcommands are imported lazily so that ``scnetflow --help`` and light steps do 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 
 import click
 
