@@ -1,0 +1,7 @@
+#!/usr/bin/env python3
+"""`scnetflow coembed` as a script on the PATH of every Nextflow task (bin/ is added by Nextflow)."""
+
+from scnetflow.cli.coembed import command
+
+if __name__ == "__main__":
+    command()

@@ -1,0 +1,7 @@
+#!/usr/bin/env python3
+"""`scnetflow qc` as a script on the PATH of every Nextflow task (bin/ is added by Nextflow)."""
+
+from scnetflow.cli.qc import command
+
+if __name__ == "__main__":
+    command()
