@@ -1,0 +1,44 @@
+process CHECK_SAMPLESHEET {
+    tag "${samplesheet.name}"
+    label 'process_single'
+
+    container "${params.container}"
+
+    input:
+    path samplesheet
+    path contrasts      // optional contrasts CSV, [] when none
+
+    output:
+    path "samplesheet.valid.csv", emit: csv
+    path "contrasts.valid.csv"  , emit: contrasts
+    path "versions.yml"         , emit: versions
+
+    when:
+    task.ext.when == null || task.ext.when
+
+    script:
+    def args = task.ext.args ?: ''
+    def contrasts_arg = contrasts ? "--contrasts ${contrasts}" : ''
+    """
+    scnetflow_check_samplesheet.py \\
+        ${samplesheet} \\
+        ${contrasts_arg} \\
+        --outdir . \\
+        ${args}
+
+    cat <<-END_VERSIONS > versions.yml
+    "${task.process}":
+        scnetflow: \$(python3 -c 'import scnetflow; print(scnetflow.__version__)')
+        python: \$(python3 -c 'import platform; print(platform.python_version())')
+    END_VERSIONS
+    """
+
+    stub:
+    // Validation is cheap and light: run it for real so that -stub-run exercises the whole DAG.
+    def args = task.ext.args ?: ''
+    def contrasts_arg = contrasts ? "--contrasts ${contrasts}" : ''
+    """
+    scnetflow_check_samplesheet.py ${samplesheet} ${contrasts_arg} --outdir . ${args}
+    touch versions.yml
+    """
+}

@@ -1,0 +1,44 @@
+process DIFFNET {
+    tag "${meta.id}"
+    label 'process_low'
+
+    container "${params.container}"
+
+    input:
+    tuple val(meta), path(embeddings_a, stageAs: "a/*"), path(embeddings_b, stageAs: "b/*")
+
+    output:
+    tuple val(meta), path("${prefix}.diffnet_edges.tsv"), emit: edges
+    tuple val(meta), path("${prefix}.diffnet_genes.tsv"), emit: genes
+    path "versions.yml"                                 , emit: versions
+
+    when:
+    task.ext.when == null || task.ext.when
+
+    script:
+    def args   = task.ext.args ?: ''
+    prefix = task.ext.prefix ?: "${meta.id}"
+    """
+    export OMP_NUM_THREADS=${task.cpus} MKL_NUM_THREADS=${task.cpus} NUMBA_NUM_THREADS=${task.cpus}
+    scnetflow_diffnet.py \\
+        ${embeddings_a} \\
+        ${embeddings_b} \\
+        --outdir . \\
+        --prefix ${prefix} \\
+        ${args}
+
+    cat <<-END_VERSIONS > versions.yml
+    "${task.process}":
+        scnetflow: \$(python3 -c 'import scnetflow; print(scnetflow.__version__)')
+        python: \$(python3 -c 'import platform; print(platform.python_version())')
+    END_VERSIONS
+    """
+
+    stub:
+    prefix = task.ext.prefix ?: "${meta.id}"
+    """
+    touch ${prefix}.diffnet_edges.tsv
+    touch ${prefix}.diffnet_genes.tsv
+    touch versions.yml
+    """
+}

@@ -1,0 +1,48 @@
+process GSEA {
+    tag "${meta.id}"
+    label 'process_medium'
+
+    container "${params.container}"
+
+    input:
+    tuple val(meta), path(h5ad), path(reconstructed)
+    path gmt            // gene sets (GMT), [] for the packaged Reactome sets
+
+    output:
+    tuple val(meta), path("${prefix}.gsea_celltype.tsv")  , emit: celltype
+    tuple val(meta), path("${prefix}.gsea_conditions.tsv"), emit: conditions, optional: true
+    path "versions.yml"                                   , emit: versions
+
+    when:
+    task.ext.when == null || task.ext.when
+
+    script:
+    def args   = task.ext.args ?: ''
+    prefix = task.ext.prefix ?: "${meta.id}"
+    def gmt_arg = gmt ? [gmt].flatten().collect { "--gmt ${it}" }.join(' ') : ''
+    """
+    export OMP_NUM_THREADS=${task.cpus} MKL_NUM_THREADS=${task.cpus} NUMBA_NUM_THREADS=${task.cpus}
+    scnetflow_gsea.py \\
+        ${h5ad} \\
+        ${reconstructed} \\
+        ${gmt_arg} \\
+        --outdir . \\
+        --prefix ${prefix} \\
+        ${args}
+
+    cat <<-END_VERSIONS > versions.yml
+    "${task.process}":
+        scnetflow: \$(python3 -c 'import scnetflow; print(scnetflow.__version__)')
+        python: \$(python3 -c 'import platform; print(platform.python_version())')
+        gseapy: \$(python3 -c 'import gseapy; print(gseapy.__version__)')
+    END_VERSIONS
+    """
+
+    stub:
+    prefix = task.ext.prefix ?: "${meta.id}"
+    """
+    touch ${prefix}.gsea_celltype.tsv
+    touch ${prefix}.gsea_conditions.tsv
+    touch versions.yml
+    """
+}
