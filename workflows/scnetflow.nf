@@ -65,9 +65,9 @@ workflow SCNETFLOW {
         asLayout(TRAIN.out.json, 'train'),
     )
     ch_mqc = ch_mqc.mix(
-        QC.out.json.map { meta, f -> f },
-        GRAPHS.out.json.map { meta, f -> f },
-        TRAIN.out.json.map { meta, f -> f },
+        QC.out.json.map { _meta, f -> f },
+        GRAPHS.out.json.map { _meta, f -> f },
+        TRAIN.out.json.map { _meta, f -> f },
     )
 
     //
@@ -77,7 +77,7 @@ workflow SCNETFLOW {
         CLUSTER_EVAL(TRAIN.out.h5ad)
         ch_versions = ch_versions.mix(CLUSTER_EVAL.out.versions.first())
         ch_results = ch_results.mix(asLayout(CLUSTER_EVAL.out.tsv, 'cluster-eval'), asLayout(CLUSTER_EVAL.out.json, 'cluster-eval'))
-        ch_mqc = ch_mqc.mix(CLUSTER_EVAL.out.json.map { meta, f -> f })
+        ch_mqc = ch_mqc.mix(CLUSTER_EVAL.out.json.map { _meta, f -> f })
     }
 
     if (!params.skip_coembed) {
@@ -96,7 +96,7 @@ workflow SCNETFLOW {
                 asLayout(EVALUATE_NETWORK.out.disease_zscores, 'evaluate-network'),
                 asLayout(EVALUATE_NETWORK.out.json, 'evaluate-network'),
             )
-            ch_mqc = ch_mqc.mix(EVALUATE_NETWORK.out.json.map { meta, f -> f })
+            ch_mqc = ch_mqc.mix(EVALUATE_NETWORK.out.json.map { _meta, f -> f })
         }
 
         if (!params.skip_propagate) {
@@ -114,11 +114,11 @@ workflow SCNETFLOW {
         ch_by_condition = TRAIN.out.gene_embeddings.map { meta, f -> [meta.condition, meta, f] }
         ch_pairs = ch_contrasts
             .combine(ch_by_condition)
-            .filter { cond_a, cond_b, contrast, cond, meta, f -> cond == cond_a }
-            .map { cond_a, cond_b, contrast, cond, meta, f -> [cond_b, contrast, meta, f] }
+            .filter { cond_a, _cond_b, _contrast, cond, _meta, _f -> cond == cond_a }
+            .map { _cond_a, cond_b, contrast, _cond, meta, f -> [cond_b, contrast, meta, f] }
             .combine(ch_by_condition)
-            .filter { cond_b, contrast, meta_a, f_a, cond, meta_b, f_b -> cond == cond_b }
-            .map { cond_b, contrast, meta_a, f_a, cond, meta_b, f_b ->
+            .filter { cond_b, _contrast, _meta_a, _f_a, cond, _meta_b, _f_b -> cond == cond_b }
+            .map { _cond_b, contrast, meta_a, f_a, _cond, meta_b, f_b ->
                 def meta = [id: "${meta_a.id}_vs_${meta_b.id}".toString(), contrast: contrast, sample_a: meta_a.id, sample_b: meta_b.id]
                 [meta, f_a, f_b]
             }
@@ -146,7 +146,7 @@ workflow SCNETFLOW {
         ch_report_in = ch_results
             .map { sample, step, f -> [sample, step, f.name, f] }
             .toSortedList { a, b -> "${a[0]}/${a[1]}/${a[2]}" <=> "${b[0]}/${b[1]}/${b[2]}" }
-            .map { rows -> [[id: 'report'], rows.collect { it[3] }, rows.collect { "${it[0]}/${it[1]}/${it[2]}".toString() }] }
+            .map { rows -> [[id: 'report'], rows.collect { row -> row[3] }, rows.collect { row -> "${row[0]}/${row[1]}/${row[2]}".toString() }] }
         REPORT(ch_report_in)
         ch_versions = ch_versions.mix(REPORT.out.versions)
         ch_report = REPORT.out.html

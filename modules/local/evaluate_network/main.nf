@@ -23,7 +23,7 @@ process EVALUATE_NETWORK {
     def args   = task.ext.args ?: ''
     prefix = task.ext.prefix ?: "${meta.id}"
     def ppi_arg     = ppi ? "--ppi ${ppi}" : ''
-    def gmt_arg     = gmt ? [gmt].flatten().collect { "--gmt ${it}" }.join(' ') : ''
+    def gmt_arg     = gmt ? [gmt].flatten().collect { f -> "--gmt ${f}" }.join(' ') : ''
     def disease_arg = disease_gmt ? "--disease-gmt ${disease_gmt}" : ''
     """
     export OMP_NUM_THREADS=${task.cpus} MKL_NUM_THREADS=${task.cpus} NUMBA_NUM_THREADS=${task.cpus}

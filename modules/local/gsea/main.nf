@@ -19,7 +19,7 @@ process GSEA {
     script:
     def args   = task.ext.args ?: ''
     prefix = task.ext.prefix ?: "${meta.id}"
-    def gmt_arg = gmt ? [gmt].flatten().collect { "--gmt ${it}" }.join(' ') : ''
+    def gmt_arg = gmt ? [gmt].flatten().collect { f -> "--gmt ${f}" }.join(' ') : ''
     """
     export OMP_NUM_THREADS=${task.cpus} MKL_NUM_THREADS=${task.cpus} NUMBA_NUM_THREADS=${task.cpus}
     scnetflow_gsea.py \\

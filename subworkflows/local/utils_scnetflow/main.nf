@@ -4,8 +4,6 @@
  * Groovy only checks that the files exist. No Nextflow plugin is needed (runs offline).
  */
 
-import groovy.json.JsonSlurper
-
 /*
  * Help text: every parameter with its default, grouped and described as in nextflow_schema.json.
  */
@@ -22,7 +20,7 @@ def helpMessage() {
     def schemaFile = file("${projectDir}/nextflow_schema.json")
     def described = [] as Set
     if (schemaFile.exists()) {
-        def schema = new JsonSlurper().parse(schemaFile.toFile())
+        def schema = new groovy.json.JsonSlurper().parse(schemaFile.toFile())
         schema['$defs'].each { groupName, group ->
             lines << "${group.title ?: groupName}:".toString()
             group.properties.each { name, spec ->
@@ -33,7 +31,7 @@ def helpMessage() {
             lines << ''
         }
     }
-    def others = params.keySet().findAll { !(it in described) && !it.contains('-') }.sort()
+    def others = params.keySet().findAll { name -> !(name in described) && !name.contains('-') }.sort()
     if (others) {
         lines << 'Other parameters:'
         others.each { name -> lines << String.format('  --%-24s [%s]', name, params[name]) }
