@@ -37,7 +37,9 @@ FORMATS: tuple[tuple[str, str], ...] = (
 )
 FORMATS_HELP = ".h5ad, 10x .h5, .csv, .tsv, .csv.gz, .tsv.gz or a 10x mtx directory"
 CONTRAST_COLUMNS: tuple[str, ...] = ("contrast", "condition_a", "condition_b")
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+#: Sample, condition and contrast names: they become directory names and file-name prefixes (no dots:
+#: a prefix is the file name up to its first dot).
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
@@ -94,8 +96,8 @@ def input_format(path: str | Path) -> str | None:
 def _check_name(value: str, where: str, column: str) -> None:
     if not _NAME.match(value):
         raise InputError(
-            f"{where}, column {column}: invalid name {value!r}; use letters, digits, '.', '_' or '-' "
-            "(no spaces), starting with a letter or digit"
+            f"{where}, column {column}: invalid name {value!r}; use letters, digits, '_' or '-' "
+            "(no spaces or dots), starting with a letter or digit"
         )
 
 
