@@ -1,0 +1,395 @@
+"""Section renderers of the HTML report (:mod:`scnetflow.report`): tables and embedded matplotlib figures.
+
+Each renderer takes the paths of its inputs (``None`` when absent) and returns an HTML fragment; a
+missing input gives a "not available" note naming the file that would fill the section.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from scnetflow.report import note, slug
+
+logger = logging.getLogger(__name__)
+
+CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;margin:0 auto;max-width:1200px;
+padding:0 1.5em 3em;color:#222;line-height:1.45}
+h1{border-bottom:3px solid #2b6cb0;padding-bottom:.3em}h2{border-bottom:1px solid #ccc;margin-top:2em}
+h3{margin-top:1.5em;color:#2b4a7b}nav ul{columns:2;font-size:.9em}
+table{border-collapse:collapse;margin:.5em 0;font-size:.88em}th,td{border:1px solid #ccc;padding:.25em .6em;text-align:right}
+th{background:#eef3fa}td:first-child,th:first-child{text-align:left}img{max-width:100%;height:auto}
+.note{background:#fff8e1;border-left:4px solid #f0b429;padding:.4em .8em;color:#5c4400}
+code{background:#f3f3f3;padding:0 .2em}
+"""
+
+
+def _esc(x) -> str:
+    return html.escape(str(x))
+
+
+def page(title: str, parts: Sequence[str], ids: Sequence[str]) -> str:
+    """The whole HTML document: inline style, a table of contents, then the sections."""
+    toc = "".join(f'<li><a href="#{i}">{_esc(i)}</a></li>' for i in ids)
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{_esc(title)}</title>"
+            f"<style>{CSS}</style></head><body>\n<h1>{_esc(title)}</h1>\n<nav><ul>{toc}</ul></nav>\n"
+            + "\n".join(parts) + "\n</body></html>\n")
+
+
+def figure(fig, alt: str) -> str:
+    """A matplotlib figure as an embedded PNG ``<img>`` (the figure is closed)."""
+    import matplotlib.pyplot as plt
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
+    plt.close(fig)
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return f'<img alt="{_esc(alt)}" src="data:image/png;base64,{data}">'
+
+
+def _plt():
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def table(df: pd.DataFrame, *, index: bool = False, max_rows: int = 30) -> str:
+    """A pandas table as escaped HTML, numbers rounded to 4 significant digits."""
+    shown = df.head(max_rows)
+    out = shown.to_html(index=index, escape=True, border=0, na_rep="n/a", float_format=lambda v: f"{v:.4g}")
+    if len(df) > max_rows:
+        out += f"<p>{len(df) - max_rows} more rows not shown.</p>"
+    return out
+
+
+def _kv_table(d: dict, skip: Sequence[str] = ()) -> str:
+    rows = []
+    for k, v in d.items():
+        if k in skip:
+            continue
+        if isinstance(v, dict):
+            rows += [(f"{k}.{k2}", v2) for k2, v2 in v.items() if not isinstance(v2, (dict, list))]
+        elif not isinstance(v, list):
+            rows.append((k, v))
+    return table(pd.DataFrame(rows, columns=["field", "value"]).astype({"value": str}))
+
+
+def _missing(what: str, file: str) -> str:
+    return note(f"Not available: {what} ({file}) was not found in the results.")
+
+
+def summary_table(samples, stats: Callable) -> str:
+    """One row per sample: cells, genes, PPI genes/edges, best AUROC, ARI."""
+    if not samples:
+        return note("Not available: no sample results were found in this directory.")
+    rows = [{"sample": g.name, **{k: (np.nan if v is None else v) for k, v in stats(g).items()}} for g in samples]
+    df = pd.DataFrame(rows).rename(columns={"cells": "cells", "genes": "genes", "ppi_genes": "PPI genes kept",
+                                            "ppi_edges": "PPI edges kept", "best_auroc": "best held-out AUROC",
+                                            "ari_scnet": "max ARI (scNET)", "ari_pca": "max ARI (PCA)"})
+    links = "".join(f'<li><a href="#sample-{slug(g.name)}">{_esc(g.name)}</a></li>' for g in samples)
+    return table(df) + f"<ul>{links}</ul>"
+
+
+def qc_section(path: Path | None) -> str:
+    if path is None:
+        return _missing("the QC summary", "<prefix>.qc.json")
+    d = json.loads(path.read_text())
+    body = _kv_table(d)
+    if all(k in d for k in ("cells_before", "cells_after", "genes_before", "genes_after")):
+        plt = _plt()
+        fig, ax = plt.subplots(1, 2, figsize=(7, 2.4))
+        for a, what in zip(ax, ("cells", "genes")):
+            a.barh(["after", "before"], [d[f"{what}_after"], d[f"{what}_before"]], color=["#2b6cb0", "#a0aec0"])
+            a.set_title(f"{what}: {d[f'{what}_before']:,} -> {d[f'{what}_after']:,}", fontsize=9)
+        body += figure(fig, "cells and genes before and after QC")
+    return body
+
+
+def ppi_section(path: Path | None) -> str:
+    if path is None:
+        return _missing("the PPI summary", "<prefix>.graphs.json")
+    d = json.loads(path.read_text())
+    body = _kv_table(d)
+    steps = [(k, d[k]) for k in ("ppi_genes", "genes_in_ppi", "candidate_genes", "model_genes") if isinstance(d.get(k), int)]
+    if steps:
+        plt = _plt()
+        fig, ax = plt.subplots(figsize=(6, 0.5 + 0.4 * len(steps)))
+        ax.barh([s[0] for s in steps][::-1], [s[1] for s in steps][::-1], color="#2b6cb0")
+        for i, (_, v) in enumerate(steps[::-1]):
+            ax.text(v, i, f" {v:,}", va="center", fontsize=8)
+        ax.set_xlabel("genes")
+        ax.set_title(f"model: {d.get('model_genes', '?'):,} genes, {d.get('model_edges', '?'):,} PPI edges", fontsize=9)
+        body += figure(fig, "genes kept at each PPI filter")
+    return body
+
+
+def training_section(history: Path | None, train_json: Path | None) -> str:
+    out = []
+    if train_json is not None:
+        out.append(_kv_table(json.loads(train_json.read_text()), skip=("attention_histogram",)))
+    if history is None:
+        out.append(_missing("the training history", "<prefix>.history.tsv"))
+        return "\n".join(out)
+    h = pd.read_csv(history, sep="\t")
+    plt = _plt()
+    fig, ax = plt.subplots(1, 3, figsize=(13, 3.2))
+    for c in [c for c in h.columns if c.startswith("loss")]:
+        if h[c].notna().any() and (c == "loss" or h[c].abs().sum() > 0):
+            ax[0].plot(h["epoch"], h[c], label=c, lw=1.2)
+    ax[0].set(title="training losses", xlabel="epoch")
+    ax[0].legend(fontsize=7)
+    for c in ("val_auroc", "val_aupr"):
+        if c in h and h[c].notna().any():
+            v = h[["epoch", c]].dropna()
+            ax[1].plot(v["epoch"], v[c], marker="o", ms=3, label=c)
+    ax[1].axhline(0.5, color="#999", lw=0.8, ls="--")
+    ax[1].set(title="held-out PPI edges (dashed: chance AUROC)", xlabel="epoch", ylim=(0.0, 1.0))
+    ax[1].legend(fontsize=7)
+    if "n_knn_edges" in h:
+        ax[2].plot(h["epoch"], h["n_knn_edges"], color="#2b6cb0", label="KNN edges")
+    if "n_pruned" in h and (h["n_pruned"] > 0).any():
+        p = h[h["n_pruned"] > 0]
+        ax[2].bar(p["epoch"], p["n_pruned"], color="#e53e3e", label="pruned", width=max(1, len(h) / 100))
+    ax[2].set(title="cell KNN edges and pruning", xlabel="epoch")
+    ax[2].legend(fontsize=7)
+    fig.tight_layout()
+    out.append(figure(fig, "training losses, held-out AUROC/AUPR and KNN edges pruned per epoch"))
+    return "\n".join(out)
+
+
+def attention_section(train_json: Path | None) -> str:
+    if train_json is None:
+        return _missing("the training summary", "<prefix>.train.json")
+    hist = json.loads(train_json.read_text()).get("attention_histogram")
+    if not hist or "bin_edges" not in hist or "counts" not in hist:
+        return note("Not available: <prefix>.train.json has no 'attention_histogram' (bin_edges, counts).")
+    edges, counts = np.asarray(hist["bin_edges"], float), np.asarray(hist["counts"], float)
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(6, 3))
+    ax.bar(edges[:-1], counts, width=np.diff(edges), align="edge", color="#2b6cb0", edgecolor="white", lw=0.3)
+    when = f" (epoch {hist['epoch']})" if "epoch" in hist else ""
+    ax.set(xlabel="attention score (sigmoid)", ylabel="KNN edges", title=f"attention scores before pruning{when}")
+    return (f"<p>{int(counts.sum()):,} cell-graph edges. The paper reports two peaks: edges the model keeps and "
+            "low-scoring edges that pruning removes.</p>" + figure(fig, "histogram of attention scores"))
+
+
+def _label_key(a) -> str | None:
+    sample = a.uns.get("sample", {}) if hasattr(a.uns, "get") else {}
+    key = sample.get("label_key") if isinstance(sample, dict) else None
+    if key and key in a.obs:
+        return key
+    return next((k for k in ("cell_type", "cell_line", "celltype", "label", "labels") if k in a.obs), None)
+
+
+def umap_section(path: Path | None, *, max_cells: int, seed: int) -> str:
+    if path is None:
+        return _missing("the trained AnnData", "<prefix>.scnet.h5ad")
+    import anndata as ad
+    import scanpy as sc
+
+    a = ad.read_h5ad(path, backed="r")
+    obs, obsm = a.obs.copy(), {k: np.asarray(a.obsm[k]) for k in ("X_scnet", "X_pca") if k in a.obsm}
+    label = _label_key(a)
+    a.file.close()
+    if "X_scnet" not in obsm:
+        return note(f"Not available: {path.name} has no obsm['X_scnet'].")
+    n = len(obs)
+    keep = np.sort(np.random.default_rng(seed).choice(n, max_cells, replace=False)) if n > max_cells else np.arange(n)
+    obs = obs.iloc[keep]
+    colourings = []
+    coords = {}
+    for rep in obsm:
+        b = ad.AnnData(np.zeros((len(keep), 1), np.float32), obs=obs.copy())
+        b.obsm[rep] = obsm[rep][keep].astype(np.float32)
+        sc.pp.neighbors(b, n_neighbors=15, use_rep=rep, random_state=seed)
+        sc.tl.umap(b, random_state=seed)
+        coords[rep] = b.obsm["X_umap"]
+        if rep == "X_scnet" and "scnet_leiden" not in obs:
+            sc.tl.leiden(b, resolution=1.0, flavor="igraph", n_iterations=2, random_state=seed, key_added="leiden")
+            obs["leiden (scNET, res 1)"] = b.obs["leiden"].to_numpy()
+    cluster = "scnet_leiden" if "scnet_leiden" in obs else "leiden (scNET, res 1)"
+    colourings.append(("cluster", cluster))
+    colourings.append(("label", label))
+    colourings.append(("condition", "condition" if "condition" in obs else None))
+    missing = [what for what, key in colourings if key is None]
+    colourings = [(w, k) for w, k in colourings if k is not None]
+    plt = _plt()
+    fig, axes = plt.subplots(len(colourings), len(coords), figsize=(5.2 * len(coords), 4.2 * len(colourings)), squeeze=False)
+    names = {"X_scnet": "scNET (X_scnet)", "X_pca": "PCA (X_pca)"}
+    for i, (what, key) in enumerate(colourings):
+        values = obs[key].astype(str)
+        order = sorted(values.unique(), key=lambda v: (0, int(v), v) if v.isdigit() else (1, 0, v))
+        cats = pd.Categorical(values, categories=order)
+        cmap = plt.get_cmap("tab20" if len(cats.categories) > 10 else "tab10")
+        for j, rep in enumerate(coords):
+            ax = axes[i, j]
+            for c, cat in enumerate(cats.categories[:20]):
+                m = cats == cat
+                ax.scatter(coords[rep][m, 0], coords[rep][m, 1], s=4, color=cmap(c % cmap.N), label=cat, lw=0)
+            ax.set(xticks=[], yticks=[], title=f"{names.get(rep, rep)}: {what} ({key})")
+            ax.title.set_fontsize(9)
+        axes[i, -1].legend(fontsize=7, markerscale=3, loc="center left", bbox_to_anchor=(1, 0.5), frameon=False)
+    fig.tight_layout()
+    head = f"<p>{len(keep):,} cells{f' (of {n:,}, subsampled)' if n > len(keep) else ''}; 15-NN UMAP on each representation.</p>"
+    if "X_pca" not in coords:
+        head += note("Not available: obsm['X_pca'] is missing, so there is no PCA panel.")
+    if missing:
+        head += note(f"Not available: no {' or '.join(missing)} column in obs, so that colouring is not shown.")
+    return head + figure(fig, "UMAP of the scNET embedding and of PCA")
+
+
+def clustering_section(tsv: Path | None, js: Path | None) -> str:
+    if tsv is None and js is None:
+        return _missing("the clustering evaluation", "<prefix>.cluster_eval.tsv")
+    out = []
+    if js is not None:
+        out.append(_kv_table(json.loads(js.read_text())))
+    if tsv is not None:
+        t = pd.read_csv(tsv, sep="\t")
+        rep = next((c for c in ("representation", "embedding", "rep", "space", "method") if c in t), None)
+        if rep and {"resolution", "ari"} <= set(t.columns):
+            plt = _plt()
+            fig, ax = plt.subplots(figsize=(6, 3))
+            for name, sub in t.groupby(rep):
+                ax.plot(sub["resolution"], sub["ari"], marker="o", ms=3, label=str(name))
+            ax.set(xlabel="Leiden resolution", ylabel="ARI vs labels", title="clustering agreement with labels")
+            ax.legend(fontsize=8)
+            out.append(figure(fig, "ARI against labels by Leiden resolution"))
+        else:
+            out.append(table(t))
+    return "\n".join(out)
+
+
+def modularity_section(path: Path | None) -> str:
+    if path is None:
+        return _missing("co-embedded network modularity", "<prefix>.modularity.tsv")
+    t = pd.read_csv(path, sep="\t")
+    x = next((c for c in ("percentile", "threshold") if c in t), None)
+    if x is None or "modularity" not in t:
+        return table(t)
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(6, 3.2))
+    for name, sub in (t.groupby("network") if "network" in t else [("network", t)]):
+        ax.plot(sub[x], sub["modularity"], marker="o", ms=4, label=str(name))
+    ax.set(xlabel=f"edge threshold ({x} of |r|)", ylabel="modularity", title="modularity vs threshold")
+    ax.legend(fontsize=8)
+    return figure(fig, "modularity of the co-embedded and co-expression networks by threshold") + table(t)
+
+
+def _long(t: pd.DataFrame, metrics: Sequence[str]) -> tuple[pd.DataFrame, str] | None:
+    """(network, value) pairs from a long table (a ``network`` column and a metric) or a wide one."""
+    metric = next((m for m in metrics if m in t.columns), None)
+    if "network" in t and metric:
+        return t[["network", metric]].rename(columns={metric: "value"}), metric
+    num = [c for c in t.columns if pd.api.types.is_numeric_dtype(t[c]) and c not in ("n_genes", "size", "n_seeds")]
+    if num:
+        return t[num].melt(var_name="network", value_name="value"), metrics[0]
+    return None
+
+
+def _boxes(t: pd.DataFrame, metrics: Sequence[str], title: str):
+    got = _long(t, metrics)
+    if got is None:
+        return None
+    lt, metric = got
+    lt = lt.dropna()
+    nets = list(dict.fromkeys(lt["network"].astype(str)))
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(1.6 + 1.3 * len(nets), 3.2))
+    ax.boxplot([lt.loc[lt["network"].astype(str) == n, "value"].to_numpy() for n in nets], showmeans=True)
+    ax.set_xticks(range(1, len(nets) + 1), nets, rotation=20, fontsize=8)
+    ax.set(ylabel=metric, title=title)
+    means = lt.groupby(lt["network"].astype(str))["value"].agg(["count", "mean", "median"]).reset_index()
+    return figure(fig, title) + table(means)
+
+
+def pathways_section(auc: Path | None, z: Path | None) -> str:
+    out = []
+    for path, metrics, title, file in ((auc, ("aupr", "auprc", "auc", "auroc"), "pathway AUPR per network", "<prefix>.pathway_auc.tsv"),
+                                       (z, ("zscore", "z_score", "z"), "disease gene z-scores per network", "<prefix>.disease_zscores.tsv")):
+        if path is None:
+            out.append(_missing(title, file))
+            continue
+        t = pd.read_csv(path, sep="\t")
+        out.append(f"<h4>{_esc(title)}</h4>" + (_boxes(t, metrics, title) or table(t)))
+    return "\n".join(out)
+
+
+def _heatmap(t: pd.DataFrame, title: str, top: int = 25) -> str:
+    term = next((c for c in ("term", "Term", "pathway", "gene_set", "name") if c in t), None)
+    group = next((c for c in ("cell_type", "group", "cluster", "celltype", "label", "comparison") if c in t), None)
+    value = next((c for c in ("nes", "NES", "score", "es", "ES", "neg_log10_fdr", "-log10(fdr)") if c in t), None)
+    source = next((c for c in ("source", "expression", "matrix", "data", "input", "layer") if c in t), None)
+    if not (term and group and value):
+        return table(t)
+    t = t.copy()
+    t[value] = pd.to_numeric(t[value], errors="coerce")
+    col = t[group].astype(str) + ((" | " + t[source].astype(str)) if source else "")
+    m = t.assign(col=col).pivot_table(index=term, columns="col", values=value, aggfunc="mean")
+    m = m.loc[m.abs().max(axis=1).sort_values(ascending=False).index[:top]]
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(2.5 + 0.45 * m.shape[1], 1.2 + 0.28 * m.shape[0]))
+    lim = float(np.nanmax(np.abs(m.to_numpy()))) or 1.0
+    im = ax.imshow(m.to_numpy(), cmap="RdBu_r", vmin=-lim, vmax=lim, aspect="auto")
+    ax.set_yticks(range(m.shape[0]), [s[:60] for s in m.index], fontsize=7)
+    ax.set_xticks(range(m.shape[1]), m.columns, rotation=60, ha="right", fontsize=7)
+    fig.colorbar(im, ax=ax, label=value, shrink=0.6)
+    ax.set_title(title, fontsize=9)
+    return figure(fig, title)
+
+
+def gsea_section(celltype: Path | None, conditions: Path | None) -> str:
+    out = []
+    for path, title, file in ((celltype, "top pathways per cell type (reconstructed vs original)", "<prefix>.gsea_celltype.tsv"),
+                              (conditions, "top pathways between conditions", "<prefix>.gsea_conditions.tsv")):
+        if path is None:
+            out.append(_missing(f"GSEA {title}", file))
+            continue
+        t = pd.read_csv(path, sep="\t")
+        out.append(f"<h4>{_esc(title)}</h4>" + (_heatmap(t, title) if len(t) else note(f"{path.name} is empty.")))
+    return "\n".join(out)
+
+
+def diffnet_section(genes: Path | None, edges: Path | None) -> str:
+    if genes is None:
+        return _missing("differential-network genes", "<prefix>.diffnet_genes.tsv")
+    t = pd.read_csv(genes, sep="\t")
+    gene = next((c for c in ("gene", "symbol", "name") if c in t), t.columns[0])
+    score = next((c for c in ("score", "diff_score", "delta", "abs_delta", "propagation_diff", "diff") if c in t), None)
+    if score is None:
+        score = next((c for c in t.columns if pd.api.types.is_numeric_dtype(t[c]) and c != "rank"), None)
+    out = []
+    if score is not None:
+        top = t.reindex(t[score].abs().sort_values(ascending=False).index).head(20)
+        plt = _plt()
+        fig, ax = plt.subplots(figsize=(6, 0.6 + 0.25 * len(top)))
+        ax.barh(top[gene].astype(str)[::-1], top[score][::-1], color=np.where(top[score][::-1] >= 0, "#c53030", "#2b6cb0"))
+        ax.set(xlabel=score, title="top differential-network genes")
+        ax.tick_params(axis="y", labelsize=7)
+        out.append(figure(fig, "top differential-network genes"))
+        out.append(table(top))
+    else:
+        out.append(table(t, max_rows=20))
+    if edges is not None:
+        e = pd.read_csv(edges, sep="\t")
+        out.append(f"<p>{len(e):,} differential edges in {_esc(edges.name)}.</p>")
+    return "\n".join(out)
+
+
+def files_table(groups, root: Path) -> str:
+    """Which input file filled which part of the report."""
+    rows = [{"group": g.name, "kind": k, "file": str(p.relative_to(root))} for g in groups.values() for k, p in g.files.items()]
+    return table(pd.DataFrame(rows, columns=["group", "kind", "file"]), max_rows=500) if rows else note("No result files found.")

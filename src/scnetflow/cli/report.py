@@ -1,0 +1,52 @@
+"""``scnetflow report``: the HTML run report (and MultiQC custom content) over a results directory."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+from scnetflow.cli._util import CONTEXT_SETTINGS, common_options, staged_outputs
+
+logger = logging.getLogger(__name__)
+
+REPORT_HTML = "scnetflow_report.html"
+
+
+@click.command("report", context_settings=CONTEXT_SETTINGS)
+@click.argument("results_dir", type=click.Path(exists=True, file_okay=False))
+@click.option("--outdir", type=click.Path(file_okay=False), default=".", help="Directory for the report (created if missing).")
+@click.option("--title", type=str, default="scnetflow report", help="Page title.")
+@click.option("--max-umap-cells", type=click.IntRange(min=100), default=20000,
+              help="Samples with more cells are subsampled (seeded) for the UMAP figures.")
+@click.option("--seed", type=int, default=0, help="Seed for UMAP layouts, subsampling and figure-only clustering.")
+@click.option("--multiqc/--no-multiqc", default=True,
+              help="Also write MultiQC custom content: general stats per sample and collated software versions.")
+@click.option("--versions", "versions", type=click.Path(exists=True, dir_okay=False), multiple=True,
+              help="A process's versions.yml to collate for MultiQC (repeatable).")
+@click.option("--force", is_flag=True, help="Overwrite existing outputs.")
+@common_options
+def command(results_dir: str, outdir: str, title: str, max_umap_cells: int, seed: int, multiqc: bool,
+            versions: tuple[str, ...], force: bool) -> None:
+    """Render RESULTS_DIR (published pipeline results, <sample>/<step>/...) as OUTDIR/scnetflow_report.html.
+
+    One self-contained file: figures embedded, no scripts or external resources, opens offline. With
+    --multiqc (default), also OUTDIR/scnetflow_general_stats_mqc.yaml and, given --versions,
+    OUTDIR/scnetflow_software_mqc_versions.yml, for MultiQC.
+    """
+    from scnetflow import multiqc as mqc
+    from scnetflow.report import write_report
+
+    names = [REPORT_HTML]
+    if multiqc:
+        names.append(mqc.GENERAL_STATS_FILE)
+        if versions:
+            names.append(mqc.VERSIONS_FILE)
+    logger.info("report: results %s -> %s", results_dir, outdir)
+    with staged_outputs(outdir, names, force=force) as stage:
+        ids = write_report(results_dir, stage / REPORT_HTML, title=title, max_umap_cells=max_umap_cells, seed=seed)
+        if multiqc:
+            mqc.write_general_stats(results_dir, stage / mqc.GENERAL_STATS_FILE)
+            if versions:
+                mqc.write_versions(versions, stage / mqc.VERSIONS_FILE)
+    logger.info("report finished: %s in %s (%d sections)", ", ".join(names), outdir, len(ids))

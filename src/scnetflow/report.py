@@ -1,0 +1,294 @@
+"""The run report: one self-contained HTML file over a directory of published results.
+
+Results are found as ``<results>/<sample>/<step>/<prefix>.<kind>`` (``docs/contracts.md``); any file whose
+name ends in one of :data:`KINDS` counts, at any depth, and belongs to the group named by the first
+directory below ``<results>`` (or by its prefix when it lies directly in ``<results>``). Groups with
+single-sample outputs (QC, graphs, training, ...) get a sample section; groups with differential-network
+outputs also appear under comparisons. Figures are PNGs embedded as base64; the page has no script, no
+external style sheet, font or image, so it opens offline. Every section has a stable HTML id
+(:func:`section_ids`), and a section whose input is missing says so instead of failing.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import html
+import json
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scnetflow.errors import InputError
+
+logger = logging.getLogger(__name__)
+
+#: file kind -> file-name suffix (after ``<prefix>.``), as in docs/contracts.md.
+KINDS: dict[str, str] = {
+    "qc_json": "qc.json",
+    "graphs_json": "graphs.json",
+    "history": "history.tsv",
+    "train_json": "train.json",
+    "scnet_h5ad": "scnet.h5ad",
+    "cluster_eval": "cluster_eval.tsv",
+    "cluster_eval_json": "cluster_eval.json",
+    "modularity": "modularity.tsv",
+    "pathway_auc": "pathway_auc.tsv",
+    "disease_zscores": "disease_zscores.tsv",
+    "network_eval": "network_eval.json",
+    "gsea_celltype": "gsea_celltype.tsv",
+    "gsea_conditions": "gsea_conditions.tsv",
+    "propagation": "propagation.tsv",
+    "diffnet_genes": "diffnet_genes.tsv",
+    "diffnet_edges": "diffnet_edges.tsv",
+}
+#: kinds that make a group a sample; kinds that make it a comparison.
+SAMPLE_KINDS = ("qc_json", "graphs_json", "history", "train_json", "scnet_h5ad", "cluster_eval", "cluster_eval_json",
+                "modularity", "pathway_auc", "disease_zscores", "network_eval", "gsea_celltype", "gsea_conditions")
+COMPARISON_KINDS = ("diffnet_genes", "diffnet_edges")
+#: per-sample sections, in page order: id suffix -> heading.
+SAMPLE_SECTIONS: dict[str, str] = {
+    "qc": "QC summary",
+    "ppi": "PPI genes and edges kept",
+    "training": "Training curves",
+    "attention": "Attention scores before pruning",
+    "umap": "UMAP: scNET embedding vs PCA",
+    "clustering": "Clustering against labels",
+    "modularity": "Co-embedded network modularity vs threshold",
+    "pathways": "Pathway AUPR and disease z-scores per network",
+    "gsea": "GSEA: top pathways per cell type",
+}
+#: top-level directories of a results tree that hold no sample.
+SKIP_DIRS = frozenset({"multiqc", "pipeline_info", "report"})
+
+
+@dataclass
+class ResultGroup:
+    """The result files of one sample (or comparison): kind -> path, plus its directory name."""
+
+    name: str
+    files: dict[str, Path] = field(default_factory=dict)
+
+    @property
+    def is_sample(self) -> bool:
+        return any(k in self.files for k in SAMPLE_KINDS)
+
+    @property
+    def is_comparison(self) -> bool:
+        return any(k in self.files for k in COMPARISON_KINDS)
+
+
+def slug(name: str) -> str:
+    """An HTML-id-safe form of a sample name (letters, digits, ``_`` and ``-``)."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-") or "x"
+
+
+def find_results(results_dir: str | Path) -> dict[str, ResultGroup]:
+    """Index the result files under ``results_dir`` by group (sample or comparison) and kind.
+
+    Parameters
+    ----------
+    results_dir
+        A published results directory (``<results>/<sample>/<step>/<prefix>.<kind>``).
+
+    Returns
+    -------
+    Groups keyed by name, sorted. When a group has two files of one kind, the first in path order wins
+    (logged).
+    """
+    root = Path(results_dir)
+    if not root.is_dir():
+        raise InputError("results directory not found; pass the pipeline's --outdir", path=root)
+    groups: dict[str, ResultGroup] = {}
+    by_len = sorted(KINDS.items(), key=lambda kv: -len(kv[1]))
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        rel = path.relative_to(root)
+        if rel.parts[0] in SKIP_DIRS or any(part.startswith(".") for part in rel.parts):
+            continue
+        for kind, suffix in by_len:
+            if path.name.endswith("." + suffix) and len(path.name) > len(suffix) + 1:
+                prefix = path.name[: -len(suffix) - 1]
+                name = rel.parts[0] if len(rel.parts) > 1 else prefix
+                group = groups.setdefault(name, ResultGroup(name))
+                if kind in group.files:
+                    logger.warning("report: %s: second %s file %s ignored", name, kind, path)
+                else:
+                    group.files[kind] = path
+                break
+    return dict(sorted(groups.items()))
+
+
+def _read_json(path: Path | None) -> dict | None:
+    if path is None:
+        return None
+    with open(path) as fh:
+        return json.load(fh)
+
+
+def _first(d: dict | None, *keys: str):
+    """The value of the first key present (nested dicts searched one level down)."""
+    if not d:
+        return None
+    for k in keys:
+        if k in d and not isinstance(d[k], dict):
+            return d[k]
+    for v in d.values():
+        if isinstance(v, dict):
+            for k in keys:
+                if k in v and not isinstance(v[k], dict):
+                    return v[k]
+    return None
+
+
+def sample_stats(group: ResultGroup) -> dict[str, float | int | str | None]:
+    """Headline numbers of one sample, for the report's summary table and MultiQC's general stats.
+
+    Returns
+    -------
+    ``cells``, ``genes`` (after QC), ``ppi_genes``, ``ppi_edges`` (model genes and edges kept),
+    ``best_auroc`` (held-out PPI), ``ari_scnet`` and ``ari_pca`` (max Leiden ARI against the labels,
+    when the cluster-eval step ran with labels); ``None`` where unknown.
+    """
+    qc = _read_json(group.files.get("qc_json"))
+    gr = _read_json(group.files.get("graphs_json"))
+    tr = _read_json(group.files.get("train_json"))
+    ce = _read_json(group.files.get("cluster_eval_json"))
+    stats = {
+        "cells": _first(qc, "cells_after", "n_cells"),
+        "genes": _first(qc, "genes_after", "n_genes"),
+        "ppi_genes": _first(gr, "model_genes", "n_genes"),
+        "ppi_edges": _first(gr, "model_edges", "n_edges"),
+        "best_auroc": _first(tr, "best_val_auroc", "best_auroc"),
+        "ari_scnet": _first(ce, "max_ari_scnet", "ari_scnet", "scnet_max_ari"),
+        "ari_pca": _first(ce, "max_ari_pca", "ari_pca", "pca_max_ari"),
+    }
+    if stats["best_auroc"] is None and "history" in group.files:
+        import pandas as pd
+
+        h = pd.read_csv(group.files["history"], sep="\t")
+        if "val_auroc" in h and h["val_auroc"].notna().any():
+            stats["best_auroc"] = float(h["val_auroc"].max())
+    if stats["ari_scnet"] is None and "cluster_eval" in group.files:
+        stats.update(_ari_from_table(group.files["cluster_eval"]))
+    return stats
+
+
+def _ari_from_table(path: Path) -> dict[str, float | None]:
+    """Max ARI per representation from a long cluster-eval table (representation, resolution, ari)."""
+    import pandas as pd
+
+    t = pd.read_csv(path, sep="\t")
+    rep = next((c for c in ("representation", "embedding", "rep", "space", "method") if c in t), None)
+    if rep is None or "ari" not in t:
+        return {}
+    best = t.groupby(t[rep].astype(str).str.lower())["ari"].max()
+    pick = lambda *names: next((float(best[n]) for n in best.index if any(x in n for x in names)), None)  # noqa: E731
+    return {"ari_scnet": pick("scnet"), "ari_pca": pick("pca")}
+
+
+def section_ids(groups: dict[str, ResultGroup]) -> list[str]:
+    """Every section id the report for ``groups`` contains (what the browser test looks for)."""
+    ids = ["summary"]
+    for g in groups.values():
+        if g.is_sample:
+            ids.append(f"sample-{slug(g.name)}")
+            ids += [f"sample-{slug(g.name)}-{s}" for s in SAMPLE_SECTIONS]
+    ids.append("comparisons")
+    ids += [f"comparison-{slug(g.name)}-diffnet" for g in groups.values() if g.is_comparison]
+    ids.append("about")
+    return ids
+
+
+def note(text: str) -> str:
+    """A visible "not available" (or warning) paragraph."""
+    return f'<p class="note">{html.escape(text)}</p>'
+
+
+def _section(sid: str, heading: str, body: str, level: int = 3) -> str:
+    return f'<section id="{sid}"><h{level}>{html.escape(heading)}</h{level}>\n{body}\n</section>'
+
+
+def _safe(render: Callable[[], str], what: str) -> str:
+    """Run one section renderer; a failure becomes a note in that section, not a failed report."""
+    try:
+        return render()
+    except Exception as e:  # noqa: BLE001  one unreadable input must not lose the whole report
+        logger.warning("report: %s could not be rendered: %s: %s", what, type(e).__name__, e)
+        return note(f"Could not render {what}: {type(e).__name__}: {e}")
+
+
+def build_report(results_dir: str | Path, *, title: str = "scnetflow report", max_umap_cells: int = 20000,
+                 seed: int = 0) -> tuple[str, list[str]]:
+    """Render the report for a results directory.
+
+    Parameters
+    ----------
+    results_dir
+        Published results (``<results>/<sample>/<step>/...``).
+    title
+        Page title.
+    max_umap_cells
+        Samples with more cells are subsampled (seeded) for the UMAPs.
+    seed
+        Seed for the UMAP layout, subsampling and any clustering computed for the figures.
+
+    Returns
+    -------
+    ``(html, ids)``: the page and the ids of its sections (:func:`section_ids`).
+    """
+    from scnetflow import _report_sections as rs
+
+    groups = find_results(results_dir)
+    samples = [g for g in groups.values() if g.is_sample]
+    comparisons = [g for g in groups.values() if g.is_comparison]
+    logger.info("report: %d sample(s), %d comparison(s) in %s", len(samples), len(comparisons), results_dir)
+
+    parts = [_section("summary", "Summary", _safe(lambda: rs.summary_table(samples, sample_stats), "the summary"), 2)]
+    renderers = {
+        "qc": lambda g: rs.qc_section(g.files.get("qc_json")),
+        "ppi": lambda g: rs.ppi_section(g.files.get("graphs_json")),
+        "training": lambda g: rs.training_section(g.files.get("history"), g.files.get("train_json")),
+        "attention": lambda g: rs.attention_section(g.files.get("train_json")),
+        "umap": lambda g: rs.umap_section(g.files.get("scnet_h5ad"), max_cells=max_umap_cells, seed=seed),
+        "clustering": lambda g: rs.clustering_section(g.files.get("cluster_eval"), g.files.get("cluster_eval_json")),
+        "modularity": lambda g: rs.modularity_section(g.files.get("modularity")),
+        "pathways": lambda g: rs.pathways_section(g.files.get("pathway_auc"), g.files.get("disease_zscores")),
+        "gsea": lambda g: rs.gsea_section(g.files.get("gsea_celltype"), g.files.get("gsea_conditions")),
+    }
+    for g in samples:
+        sid = f"sample-{slug(g.name)}"
+        inner = [_section(f"{sid}-{key}", heading, _safe(lambda g=g, key=key: renderers[key](g), f"{g.name}: {heading}"))
+                 for key, heading in SAMPLE_SECTIONS.items()]
+        parts.append(_section(sid, f"Sample {g.name}", "\n".join(inner), 2))
+    comp = [_section(f"comparison-{slug(g.name)}-diffnet", f"Differential network: {g.name}",
+                     _safe(lambda g=g: rs.diffnet_section(g.files.get("diffnet_genes"), g.files.get("diffnet_edges")),
+                           f"{g.name}: differential network"))
+            for g in comparisons]
+    parts.append(_section("comparisons", "Comparisons", "\n".join(comp) if comp else note(
+        "Not available: no differential-network results (<prefix>.diffnet_genes.tsv) in this run."), 2))
+    from scnetflow import __version__
+
+    about = (f"<p>scnetflow {html.escape(__version__)}; generated "
+             f"{_dt.datetime.now(_dt.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')} from "
+             f"<code>{html.escape(str(results_dir))}</code>.</p>"
+             + rs.files_table(groups, Path(results_dir)))
+    parts.append(_section("about", "About this report", about, 2))
+    ids = section_ids(groups)
+    return rs.page(title, parts, ids), ids
+
+
+def write_report(results_dir: str | Path, out_html: str | Path, **kwargs) -> list[str]:
+    """Render :func:`build_report` to ``out_html`` (written to a temporary name, then renamed).
+
+    Returns
+    -------
+    The ids of the sections written.
+    """
+    page, ids = build_report(results_dir, **kwargs)
+    out_html = Path(out_html)
+    tmp = out_html.with_name(out_html.name + ".tmp")
+    tmp.write_text(page, encoding="utf-8")
+    tmp.replace(out_html)
+    logger.debug("report written: %s (%d sections, %.1f MB)", out_html, len(ids), out_html.stat().st_size / 1e6)
+    return ids
