@@ -35,7 +35,6 @@ workflow SCNETFLOW {
     main:
     ch_versions = Channel.empty()
     ch_results  = Channel.empty()   // [sample, step, file] for the report
-    ch_mqc      = Channel.empty()   // files for MultiQC
 
     //
     // Validate the samplesheet (Python); every other task depends on its output.
@@ -64,11 +63,6 @@ workflow SCNETFLOW {
         asLayout(TRAIN.out.history, 'train'),
         asLayout(TRAIN.out.json, 'train'),
     )
-    ch_mqc = ch_mqc.mix(
-        QC.out.json.map { _meta, f -> f },
-        GRAPHS.out.json.map { _meta, f -> f },
-        TRAIN.out.json.map { _meta, f -> f },
-    )
 
     //
     // Downstream analyses.
@@ -77,7 +71,6 @@ workflow SCNETFLOW {
         CLUSTER_EVAL(TRAIN.out.h5ad)
         ch_versions = ch_versions.mix(CLUSTER_EVAL.out.versions.first())
         ch_results = ch_results.mix(asLayout(CLUSTER_EVAL.out.tsv, 'cluster-eval'), asLayout(CLUSTER_EVAL.out.json, 'cluster-eval'))
-        ch_mqc = ch_mqc.mix(CLUSTER_EVAL.out.json.map { _meta, f -> f })
     }
 
     if (!params.skip_coembed) {
@@ -96,7 +89,6 @@ workflow SCNETFLOW {
                 asLayout(EVALUATE_NETWORK.out.disease_zscores, 'evaluate-network'),
                 asLayout(EVALUATE_NETWORK.out.json, 'evaluate-network'),
             )
-            ch_mqc = ch_mqc.mix(EVALUATE_NETWORK.out.json.map { _meta, f -> f })
         }
 
         if (!params.skip_propagate) {
@@ -136,26 +128,28 @@ workflow SCNETFLOW {
     //
     // Software versions, collected once; then the report and MultiQC.
     //
+    ch_versions_sorted = ch_versions.unique().toSortedList { a, b -> a.toString() <=> b.toString() }
     ch_versions_yml = ch_versions
         .unique()
-        .collectFile(name: 'scnetflow_software_versions.yml', storeDir: "${params.outdir}/pipeline_info", sort: true, newLine: true)
+        .collectFile(name: 'scnetflow_software_mqc_versions.yml', storeDir: "${params.outdir}/pipeline_info", sort: true, newLine: true)
 
     ch_report = Channel.empty()
+    ch_mqc_extra = ch_versions_yml
     if (!params.skip_report) {
         // Sorted so that the task hash, and so -resume, does not depend on completion order.
         ch_report_in = ch_results
             .map { sample, step, f -> [sample, step, f.name, f] }
             .toSortedList { a, b -> "${a[0]}/${a[1]}/${a[2]}" <=> "${b[0]}/${b[1]}/${b[2]}" }
             .map { rows -> [[id: 'report'], rows.collect { row -> row[3] }, rows.collect { row -> "${row[0]}/${row[1]}/${row[2]}".toString() }] }
-        REPORT(ch_report_in)
-        ch_versions = ch_versions.mix(REPORT.out.versions)
+        REPORT(ch_report_in, ch_versions_sorted)
         ch_report = REPORT.out.html
+        // The report collates versions and per-sample statistics for MultiQC.
+        ch_mqc_extra = REPORT.out.general_stats.mix(REPORT.out.software_versions)
     }
 
     ch_multiqc_report = Channel.empty()
     if (!params.skip_multiqc) {
-        ch_multiqc_in = ch_mqc
-            .mix(ch_versions_yml)
+        ch_multiqc_in = ch_mqc_extra
             .toSortedList { a, b -> a.name <=> b.name }
             .map { files -> [[id: 'multiqc'], files] }
         MULTIQC(ch_multiqc_in, multiqc_config)

@@ -6,16 +6,20 @@ process REPORT {
 
     input:
     tuple val(meta), path(files, stageAs: "inputs/*"), val(layout)   // result files + their "<sample>/<step>/<file>" paths
+    path versions, stageAs: "versions/versions_*.yml"               // every process's versions.yml
 
     output:
-    tuple val(meta), path("scnetflow_report.html"), emit: html
-    path "versions.yml"                           , emit: versions
+    tuple val(meta), path("scnetflow_report.html")             , emit: html
+    path "scnetflow_general_stats_mqc.yaml"                    , emit: general_stats, optional: true
+    path "scnetflow_software_mqc_versions.yml"                 , emit: software_versions, optional: true
+    path "versions.yml"                                        , emit: versions
 
     when:
     task.ext.when == null || task.ext.when
 
     script:
     def args = task.ext.args ?: ''
+    def versions_args = [versions].flatten().collect { f -> "--versions ${f}" }.join(' ')
     """
     # Rebuild the published layout <sample>/<step>/<file> from the staged files.
     while read -r rel; do
@@ -29,6 +33,7 @@ process REPORT {
     scnetflow_report.py \\
         results \\
         --outdir . \\
+        ${versions_args} \\
         ${args}
 
     cat <<-END_VERSIONS > versions.yml
@@ -41,6 +46,8 @@ process REPORT {
     stub:
     """
     touch scnetflow_report.html
+    touch scnetflow_general_stats_mqc.yaml
+    touch scnetflow_software_mqc_versions.yml
     touch versions.yml
     """
 }
