@@ -81,3 +81,19 @@ def add_diffnet(results: Path, comparison: str = "kang_ctrl_vs_stim") -> None:
     d = results / comparison / "diffnet"
     d.mkdir(parents=True, exist_ok=True)
     t.to_csv(d / f"{comparison}.diffnet_genes.tsv", sep="\t", index=False)
+
+
+_CACHE: dict[str, Path] = {}
+
+
+def cached_results(tmp_path_factory) -> Path:
+    """One real-data results tree (both samples + a diffnet table) per test session, shared by modules.
+
+    Treat it as read-only; copy it (``shutil.copytree``) before changing anything.
+    """
+    if "results" not in _CACHE:
+        root = tmp_path_factory.mktemp("report_results") / "results"
+        build_results(root)
+        add_diffnet(root)
+        _CACHE["results"] = root
+    return _CACHE["results"]

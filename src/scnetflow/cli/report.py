@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 
 import click
 
 from scnetflow.cli._util import CONTEXT_SETTINGS, common_options, staged_outputs
+from scnetflow.report import build_report
+
+#: defaults come from the library signature (one source of truth).
+_DEFAULTS = {k: p.default for k, p in inspect.signature(build_report).parameters.items()}
 
 logger = logging.getLogger(__name__)
 
@@ -16,10 +21,10 @@ REPORT_HTML = "scnetflow_report.html"
 @click.command("report", context_settings=CONTEXT_SETTINGS)
 @click.argument("results_dir", type=click.Path(exists=True, file_okay=False))
 @click.option("--outdir", type=click.Path(file_okay=False), default=".", help="Directory for the report (created if missing).")
-@click.option("--title", type=str, default="scnetflow report", help="Page title.")
-@click.option("--max-umap-cells", type=click.IntRange(min=100), default=20000,
+@click.option("--title", type=str, default=_DEFAULTS["title"], help="Page title.")
+@click.option("--max-umap-cells", type=click.IntRange(min=100), default=_DEFAULTS["max_umap_cells"],
               help="Samples with more cells are subsampled (seeded) for the UMAP figures.")
-@click.option("--seed", type=int, default=0, help="Seed for UMAP layouts, subsampling and figure-only clustering.")
+@click.option("--seed", type=int, default=_DEFAULTS["seed"], help="Seed for UMAP layouts, subsampling and figure-only clustering.")
 @click.option("--multiqc/--no-multiqc", default=True,
               help="Also write MultiQC custom content: general stats per sample and collated software versions.")
 @click.option("--versions", "versions", type=click.Path(exists=True, dir_okay=False), multiple=True,

@@ -1,0 +1,79 @@
+"""Tests of scnetflow.multiqc: custom-content files, versions collation, and MultiQC itself offline."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from _report_results import cached_results
+
+from scnetflow.errors import InputError
+from scnetflow.multiqc import GENERAL_STATS_FILE, VERSIONS_FILE, write_general_stats, write_versions
+
+CONFIG = Path(__file__).resolve().parents[2] / "assets" / "multiqc_config.yml"
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    return cached_results(tmp_path_factory)
+
+
+def _versions(tmp_path: Path) -> list[Path]:
+    a, b = tmp_path / "a.versions.yml", tmp_path / "b.versions.yml"
+    a.write_text('"SCNETFLOW:SCNETFLOW:TRAIN":\n    scnetflow: 0.1.0\n    torch: 2.15.0\n')
+    b.write_text('"SCNETFLOW:SCNETFLOW:QC":\n    scanpy: 1.10\n')
+    return [a, b]
+
+
+def test_general_stats_yaml(results, tmp_path):
+    out = tmp_path / GENERAL_STATS_FILE
+    data = write_general_stats(results, out)
+    doc = yaml.safe_load(out.read_text())
+    assert doc["plot_type"] == "generalstats"
+    assert set(doc["data"]) == {"kang_ctrl", "kang_stim"}  # the comparison is not a sample
+    row = doc["data"]["kang_stim"]
+    assert row == data["kang_stim"]
+    assert {"cells", "genes", "ppi_genes", "ppi_edges", "best_auroc"} <= set(row)
+    assert "ari_scnet" not in row  # no labels evaluated: the column is left out, not zero
+    assert [next(iter(h)) for h in doc["pconfig"]] == ["cells", "genes", "ppi_genes", "ppi_edges", "best_auroc"]
+
+
+def test_versions_are_merged_as_strings(tmp_path):
+    out = tmp_path / VERSIONS_FILE
+    merged = write_versions(_versions(tmp_path), out)
+    doc = yaml.load(out.read_text(), Loader=yaml.BaseLoader)
+    assert doc == merged
+    assert doc["TRAIN"] == {"scnetflow": "0.1.0", "torch": "2.15.0"}
+    assert doc["QC"] == {"scanpy": "1.10"}  # not the float 1.1
+    assert "scnetflow" in doc["Workflow"]
+
+
+def test_bad_versions_file(tmp_path):
+    bad = tmp_path / "versions.yml"
+    bad.write_text("- just\n- a list\n")
+    with pytest.raises(InputError, match="versions.yml"):
+        write_versions([bad], tmp_path / VERSIONS_FILE)
+
+
+def test_multiqc_runs_offline_on_our_files(results, tmp_path):
+    pytest.importorskip("multiqc")
+    inp = tmp_path / "in"
+    inp.mkdir()
+    write_general_stats(results, inp / GENERAL_STATS_FILE)
+    write_versions(_versions(tmp_path), inp / VERSIONS_FILE)
+    exe = shutil.which("multiqc", path=str(Path(sys.executable).parent)) or shutil.which("multiqc")
+    proc = subprocess.run([exe, "--config", str(CONFIG), str(inp), "-o", str(tmp_path / "out"), "--no-ansi"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    data = tmp_path / "out" / "multiqc_data"
+    gs = (data / "multiqc_general_stats.txt").read_text().splitlines()
+    assert gs[0].startswith("Sample") and "best_auroc" in gs[0] and "ppi_edges" in gs[0]
+    assert {line.split("\t")[0] for line in gs[1:]} == {"kang_ctrl", "kang_stim"}
+    sv = (data / "multiqc_software_versions.txt").read_text()
+    assert "TRAIN" in sv and "2.15.0" in sv and "QC" in sv
+    assert (tmp_path / "out" / "multiqc_report.html").stat().st_size > 0
+    assert "version check" not in proc.stderr.lower() or "disabled" in proc.stderr.lower()
