@@ -66,3 +66,8 @@ def staged_outputs(outdir: str | Path, names: list[str], *, force: bool = False)
         shutil.rmtree(stage, ignore_errors=True)
         if created and not any(outdir.iterdir()):
             outdir.rmdir()
+
+
+def default_prefix(path: Path) -> str:
+    """A file's name up to the first dot (``ctrl.qc.h5ad`` -> ``ctrl``), the default ``--prefix``."""
+    return Path(path).name.split(".")[0]

@@ -1,0 +1,50 @@
+"""``scnetflow graphs``: the PPI among expressed genes and the model inputs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from scnetflow.cli._util import CONTEXT_SETTINGS, common_options, default_prefix, staged_outputs
+from scnetflow.graphs import MODEL_GENES, GraphsParams
+
+D = GraphsParams()
+
+
+@click.command("graphs", context_settings=CONTEXT_SETTINGS)
+@click.argument("input_path", metavar="QC_H5AD", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--outdir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output directory.")
+@click.option("--prefix", default=None, help="Output file prefix [default: QC_H5AD's name up to the first dot].")
+@click.option("--ppi", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="PPI table: two gene-symbol columns and an optional score [default: the authors' human network].")
+@click.option("--min-score", type=float, default=D.min_score, help="Keep PPI edges with score >= this.")
+@click.option("--species", type=click.Choice(["human", "mouse"]), default=D.species,
+              help="Species of the sample; mouse re-cases the human PPI symbols (ANXA7 -> Anxa7).")
+@click.option("--model-genes", type=click.Choice(MODEL_GENES), default=D.model_genes,
+              help="Candidate genes: all expressed (the paper) or only highly variable ones (much faster).")
+@click.option("--min-model-genes", type=click.IntRange(2), default=D.min_model_genes,
+              help="Stop with an error when fewer genes overlap the PPI.")
+@click.option("--force", is_flag=True, help="Overwrite existing outputs.")
+@common_options
+def command(input_path: Path, outdir: Path, prefix: str | None, ppi: Path | None, force: bool, **params) -> None:
+    """Intersect the PPI with the sample's expressed genes and write the model inputs.
+
+    Writes PREFIX.graphs.h5ad (cells x model genes, varp['ppi']) and PREFIX.graphs.json (genes and edges kept).
+    """
+    import anndata as ad
+
+    from scnetflow.graphs import build_model_inputs, default_ppi_path, read_ppi
+
+    prefix = prefix or default_prefix(input_path)
+    names = [f"{prefix}.graphs.h5ad", f"{prefix}.graphs.json"]
+    adata = ad.read_h5ad(input_path)
+    table = read_ppi(ppi, min_score=params["min_score"])
+    out, summary = build_model_inputs(adata, table, GraphsParams(**params), source=str(input_path))
+    summary.update(sample=prefix, ppi=(ppi or default_ppi_path()).name, min_score=params["min_score"])
+    with staged_outputs(outdir, names, force=force) as stage:
+        out.write_h5ad(stage / names[0], compression="gzip")
+        (stage / names[1]).write_text(json.dumps(summary, indent=2) + "\n")
+    click.echo(f"graphs: {summary['model_genes']} model genes, {summary['model_edges']} PPI edges; "
+               f"wrote {', '.join(names)} to {outdir}", err=True)

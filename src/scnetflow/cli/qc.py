@@ -1,0 +1,64 @@
+"""``scnetflow qc``: read one sample, filter, normalise, HVGs, PCA and KNN."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from scnetflow.cli._util import CONTEXT_SETTINGS, common_options, default_prefix, staged_outputs
+from scnetflow.qc import QCParams
+
+D = QCParams()
+
+
+@click.command("qc", context_settings=CONTEXT_SETTINGS)
+@click.argument("input_path", metavar="INPUT", type=click.Path(exists=True, path_type=Path))
+@click.option("--outdir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output directory.")
+@click.option("--prefix", default=None, help="Output file prefix [default: INPUT's name up to the first dot].")
+@click.option("--species", type=click.Choice(["human", "mouse"]), default=None,
+              help="Species, for Ensembl ID mapping [default: guessed from the IDs].")
+@click.option("--gene-map", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="CSV without header: Ensembl ID, symbol [default: the bundled GENCODE map].")
+@click.option("--genes-in-rows/--cells-in-rows", default=None,
+              help="Orientation of a CSV/TSV input [default: genes in rows when row labels are Ensembl IDs].")
+@click.option("--min-genes", type=click.IntRange(0), default=D.min_genes, help="Minimum genes per cell.")
+@click.option("--min-cells", type=click.IntRange(0), default=D.min_cells, help="Minimum cells per gene.")
+@click.option("--max-pct-mito", type=click.FloatRange(0, 100), default=D.max_pct_mito,
+              help="Maximum percent of counts from MT- genes per cell [default: no filter].")
+@click.option("--max-hvgs", type=click.IntRange(2), default=D.max_hvgs, help="Cap on highly variable genes.")
+@click.option("--n-pcs", type=click.IntRange(2), default=D.n_pcs, help="Principal components for the KNN graph.")
+@click.option("--n-neighbors", type=click.IntRange(2), default=D.n_neighbors, help="Neighbours per cell in the KNN graph.")
+@click.option("--input-normalized", is_flag=True, default=D.input_normalized,
+              help="The input is already log-normalised: skip normalisation and the raw-count check.")
+@click.option("--label-key", default=None, help="obs column with cell labels, checked to exist.")
+@click.option("--condition", default=None, help="Condition of this sample, recorded in uns['sample'].")
+@click.option("--seed", type=int, default=D.seed, help="Random seed (PCA, KNN).")
+@click.option("--force", is_flag=True, help="Overwrite existing outputs.")
+@common_options
+def command(input_path: Path, outdir: Path, prefix: str | None, species: str | None, gene_map: Path | None,
+            genes_in_rows: bool | None, label_key: str | None, condition: str | None, force: bool, **params) -> None:
+    """Quality-control one sample: INPUT is .h5ad, 10x .h5, a 10x mtx directory, or CSV/TSV counts.
+
+    Writes PREFIX.qc.h5ad (log-normalised X, layers['counts'], var['highly_variable'], obsm['X_pca'],
+    obsp['connectivities']) and PREFIX.qc.json (cells and genes before/after).
+    """
+    from scnetflow.errors import InputError
+    from scnetflow.io import map_ensembl_to_symbols, read_counts
+    from scnetflow.qc import run_qc
+
+    prefix = prefix or default_prefix(input_path)
+    names = [f"{prefix}.qc.h5ad", f"{prefix}.qc.json"]
+    adata = read_counts(input_path, genes_in_rows=genes_in_rows)
+    if label_key is not None and label_key not in adata.obs:
+        raise InputError(f"label column {label_key!r} not in obs (columns: {list(adata.obs.columns)})", path=input_path)
+    adata = map_ensembl_to_symbols(adata, species=species, gene_map=gene_map, source=str(input_path))
+    out, summary = run_qc(adata, QCParams(**params), source=str(input_path))
+    out.uns["sample"] = {"id": prefix, "condition": condition or "", "species": species or "",
+                         "label_key": label_key or ""}
+    summary.update(sample=prefix, input=input_path.name)
+    with staged_outputs(outdir, names, force=force) as stage:
+        out.write_h5ad(stage / names[0], compression="gzip")
+        (stage / names[1]).write_text(json.dumps(summary, indent=2) + "\n")
+    click.echo(f"qc: wrote {', '.join(names)} to {outdir}", err=True)

@@ -1,0 +1,94 @@
+"""``scnetflow train``: fit scNET on one sample's model inputs."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import click
+
+from scnetflow.cli._util import CONTEXT_SETTINGS, common_options, default_prefix, staged_outputs
+from scnetflow.model.layers import ENCODERS
+from scnetflow.model.scnet import ModelConfig
+from scnetflow.train import DEVICES, PRECISIONS, TrainParams
+
+T, M = TrainParams(), ModelConfig()
+
+
+@click.command("train", context_settings=CONTEXT_SETTINGS)
+@click.argument("input_path", metavar="GRAPHS_H5AD", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--outdir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output directory.")
+@click.option("--prefix", default=None, help="Output file prefix [default: GRAPHS_H5AD's name up to the first dot].")
+@click.option("--device", type=click.Choice(DEVICES), default="auto", help="auto picks CUDA when available.")
+@click.option("--seed", type=int, default=T.seed, help="Random seed; CPU runs are deterministic for a seed.")
+@click.option("--epochs", type=click.IntRange(1), default=T.epochs, help="Training epochs.")
+@click.option("--lr", type=click.FloatRange(0, min_open=True), default=T.lr, help="Adam learning rate.")
+@click.option("--weight-decay", type=click.FloatRange(0), default=T.weight_decay, help="Adam L2 penalty.")
+@click.option("--lambda-ppi", type=click.FloatRange(0), default=T.lambda_ppi, help="Weight of the PPI loss.")
+@click.option("--lambda-expr", type=click.FloatRange(0), default=T.lambda_expr, help="Weight of the expression loss.")
+@click.option("--lambda-corr", type=click.FloatRange(0), default=T.lambda_corr,
+              help="Weight of the authors' extra PPI-correlation loss on the reconstruction (0: off, as in the paper).")
+@click.option("--n-edge-batches", type=click.IntRange(1), default=T.n_edge_batches,
+              help="KNN edge mini-batches per epoch (each step uses all cells and 1/N of the edges).")
+@click.option("--val-fraction", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=T.val_fraction,
+              help="PPI edges held out to score the gene embedding (AUROC/AUPR).")
+@click.option("--eval-every", type=click.IntRange(1), default=T.eval_every, help="Epochs between evaluations.")
+@click.option("--patience", type=click.IntRange(0), default=T.patience,
+              help="Stop after this many evaluations without AUROC gain (0: never stop early).")
+@click.option("--prune-every", type=click.IntRange(0), default=T.prune_every, help="Epochs between KNN prunings (0: off).")
+@click.option("--prune-percentile", type=click.FloatRange(0, 100), default=T.prune_percentile,
+              help="Drop edges with attention below max(0, this percentile).")
+@click.option("--prune-max-fraction", type=click.FloatRange(0, 1), default=T.prune_max_fraction,
+              help="At most this fraction of KNN edges dropped per pruning.")
+@click.option("--min-cell-degree", type=click.IntRange(1), default=T.min_cell_degree,
+              help="Pruning never leaves a cell with fewer edges.")
+@click.option("--max-cells", type=click.IntRange(2), default=T.max_cells,
+              help="Above this many cells, train on --n-subsets random cell subsets in turn.")
+@click.option("--n-subsets", type=click.IntRange(1), default=T.n_subsets, help="Cell subsets for large data.")
+@click.option("--n-neighbors", type=click.IntRange(2), default=T.n_neighbors,
+              help="Neighbours per cell for the per-subset KNN graphs (large data only).")
+@click.option("--precision", type=click.Choice(PRECISIONS), default=T.precision,
+              help="auto: bfloat16 where the CPU (AMX/AVX512-BF16) or GPU supports it, else float32.")
+@click.option("--encoder", type=click.Choice(ENCODERS), default=M.encoder,
+              help="Dual-view convolution: sage (the authors' code) or gcn (the paper's text).")
+@click.option("--n-layers", type=click.IntRange(1), default=M.n_layers, help="Dual-view encoder blocks.")
+@click.option("--hidden-dim", type=click.IntRange(1), default=M.hidden_dim, help="Hidden width of encoders and decoder.")
+@click.option("--embedding-dim", type=click.IntRange(1), default=M.embedding_dim, help="Gene and cell embedding width.")
+@click.option("--dropout", type=click.FloatRange(0, 1, max_open=True), default=M.dropout, help="Dropout probability.")
+@click.option("--attention-temperature", type=click.FloatRange(0, min_open=True), default=M.attention_temperature,
+              help="tau in sigmoid(tau * z) of the cell attention.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar [default: on a terminal only].")
+@click.option("--force", is_flag=True, help="Overwrite existing outputs.")
+@common_options
+def command(input_path: Path, outdir: Path, prefix: str | None, device: str, progress: bool | None, force: bool,
+            **options) -> None:
+    """Train scNET on GRAPHS_H5AD (the graphs step's output).
+
+    Writes PREFIX.scnet.h5ad (obsm['X_scnet'], obsp['scnet_connectivities'], varm['scnet'], uns['scnet']),
+    PREFIX.gene_embeddings.tsv, PREFIX.reconstructed.h5ad (cells x model genes), PREFIX.model.pt (best
+    checkpoint), PREFIX.history.tsv and PREFIX.train.json (summary, attention histogram).
+    """
+    import anndata as ad
+    import numpy as np
+
+    from scnetflow.train import annotate, train
+
+    model_fields = {f.name for f in dataclasses.fields(ModelConfig)}
+    config = ModelConfig(**{k: v for k, v in options.items() if k in model_fields})
+    params = TrainParams(**{k: v for k, v in options.items() if k not in model_fields})
+    prefix = prefix or default_prefix(input_path)
+    names = [f"{prefix}.{s}" for s in ("scnet.h5ad", "gene_embeddings.tsv", "reconstructed.h5ad", "model.pt",
+                                       "history.tsv", "train.json")]
+    adata = ad.read_h5ad(input_path)
+    with staged_outputs(outdir, names, force=force) as stage:
+        result = train(adata, params, config, device=device, checkpoint=stage / names[3], progress=progress)
+        annotate(adata, result, params, config).write_h5ad(stage / names[0], compression="gzip")
+        result.gene_embedding.to_csv(stage / names[1], sep="\t", float_format="%.6g")
+        recon = ad.AnnData(result.reconstruction.astype(np.float32), obs=adata.obs.copy(), var=adata.var[[]].copy())
+        recon.uns["scnet"] = {"description": "scNET expression decoder output, cells x model genes"}
+        recon.write_h5ad(stage / names[2], compression="gzip")
+        result.history.to_csv(stage / names[4], sep="\t", index=False, float_format="%.6g")
+        (stage / names[5]).write_text(json.dumps({"sample": prefix, **result.summary}, indent=2) + "\n")
+    click.echo(f"train: best held-out PPI AUROC {result.summary['best_val_auroc']:.3f} at epoch "
+               f"{result.summary['best_epoch']}; wrote {', '.join(names)} to {outdir}", err=True)

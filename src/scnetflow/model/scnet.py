@@ -1,0 +1,131 @@
+"""The scNET dual-view graph autoencoder (Sheinin, Sharan & Madi, Nature Methods 2025)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor, nn
+from torch_geometric.nn import GCNConv, TransformerConv
+from torch_geometric.utils import to_torch_csr_tensor
+
+from scnetflow.model.layers import DualViewBlock, SigmoidTransformerConv
+
+
+@dataclass
+class Graph:
+    """One graph in the two layouts the layers need.
+
+    ``edge_index`` :math:`(2, |E|)` for message passing with attention and GCN, ``adj_t`` (transposed CSR,
+    unit weights) for SAGE mean aggregation, and ``gcn_weight`` :math:`(|E|,)`, the symmetric GCN
+    normalisation :math:`\\hat D^{-1/2} \\hat A \\hat D^{-1/2}` of ``edge_index`` plus self-loops, for the
+    full-width GCN encoder (``gcn_index`` holds those edges).
+    """
+
+    edge_index: Tensor
+    adj_t: Tensor
+    gcn_index: Tensor
+    gcn_weight: Tensor
+
+    @classmethod
+    def from_edge_index(cls, edge_index: Tensor, num_nodes: int) -> Graph:
+        from torch_geometric.nn.conv.gcn_conv import gcn_norm
+
+        adj_t = to_torch_csr_tensor(edge_index.flip(0), size=(num_nodes, num_nodes))
+        gcn_index, gcn_weight = gcn_norm(edge_index, None, num_nodes, add_self_loops=True)
+        return cls(edge_index, adj_t, gcn_index, gcn_weight)
+
+    def to(self, device: torch.device) -> Graph:
+        return Graph(self.edge_index.to(device), self.adj_t.to(device), self.gcn_index.to(device),
+                     self.gcn_weight.to(device))
+
+    def for_encoder(self, encoder: str) -> tuple[Tensor, Tensor | None]:
+        return (self.adj_t, None) if encoder == "sage" else (self.gcn_index, self.gcn_weight)
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Architecture of :class:`ScNET` (METHOD.md section 3); defaults are the paper's."""
+
+    n_layers: int = 3
+    encoder: str = "sage"
+    hidden_dim: int = 250
+    embedding_dim: int = 75
+    dropout: float = 0.25
+    attention_temperature: float = 3.0
+
+
+class ScNET(nn.Module):
+    r"""scNET: a dual-view encoder over the cell KNN graph and the PPI, attention encoders for genes and
+    cells, an inner-product PPI decoder and an MLP expression decoder.
+
+    .. math::
+        H = \mathrm{DualView}^{L}(X), \quad
+        Z_g = \mathrm{Attn}_{PPI}(\mathrm{GCN}_{PPI}(H)), \quad
+        Z_c = \mathrm{SigmoidAttn}_{KNN}(\mathrm{GCN}_{KNN}(H^\top)), \quad
+        \hat A = \sigma(Z_g Z_g^\top), \quad \hat X = \mathrm{MLP}(Z_c)
+
+    Args:
+        n_genes (int): :math:`G`, the model genes.
+        n_cells (int): :math:`C`, the cells seen at once (a cell subset's size in subset mode).
+        config (ModelConfig): Architecture.
+
+    Shapes:
+        - **input:** :math:`X` :math:`(G, C)` (genes standardised across cells), KNN :class:`Graph` over
+          :math:`C` cells, PPI :class:`Graph` over :math:`G` genes
+        - **output:** :math:`Z_g` :math:`(G, 75)`, :math:`Z_c` :math:`(C, 75)`, :math:`\hat X` :math:`(C, G)`,
+          attention :math:`(|E_{KNN}|,)`
+    """
+
+    def __init__(self, n_genes: int, n_cells: int, config: ModelConfig = ModelConfig()):
+        super().__init__()
+        self.n_genes, self.n_cells, self.config = n_genes, n_cells, config
+        c = config
+        self.encoder = nn.ModuleList(DualViewBlock(n_genes, n_cells, c.encoder, c.dropout) for _ in range(c.n_layers))
+        self.gene_gcn = GCNConv(n_cells, c.hidden_dim)
+        self.gene_attention = TransformerConv(c.hidden_dim, c.embedding_dim, heads=1, dropout=c.dropout)
+        self.cell_gcn = GCNConv(n_genes, c.hidden_dim)
+        self.cell_attention = SigmoidTransformerConv(c.hidden_dim, c.embedding_dim, c.attention_temperature, c.dropout)
+        self.expression_decoder = nn.Sequential(
+            nn.Linear(c.embedding_dim, c.hidden_dim), nn.ReLU(),
+            nn.Linear(c.hidden_dim, c.hidden_dim), nn.ReLU(),
+            nn.Linear(c.hidden_dim, n_genes),
+        )
+        self.act = nn.LeakyReLU()
+        self.drop = nn.Dropout(c.dropout)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        for block in self.encoder:
+            block.reset_parameters()
+        for m in (self.gene_gcn, self.gene_attention, self.cell_gcn, self.cell_attention):
+            m.reset_parameters()
+        for m in self.expression_decoder:
+            if isinstance(m, nn.Linear):
+                m.reset_parameters()
+
+    def forward(self, x: Tensor, knn: Graph, ppi: Graph) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+        enc = self.config.encoder
+        for block in self.encoder:
+            x = block(x, *_pair(knn.for_encoder(enc), ppi.for_encoder(enc)))
+        zg = self.drop(self.act(self.gene_gcn(x, ppi.edge_index)))
+        zg = self.gene_attention(zg, ppi.edge_index)
+        zc = self.drop(self.act(self.cell_gcn(x.t(), knn.edge_index)))
+        zc, (_, alpha) = self.cell_attention(zc, knn.edge_index, return_attention_weights=True)
+        recon = self.expression_decoder(zc)
+        return zg.float(), zc.float(), recon.float(), alpha.view(-1).float()
+
+    @staticmethod
+    def ppi_logits(zg: Tensor, pairs: Tensor) -> Tensor:
+        """Inner-product decoder logits :math:`z_a^\\top z_b` for gene pairs :math:`(2, P)`."""
+        return (zg[pairs[0]] * zg[pairs[1]]).sum(dim=-1)
+
+    def __repr__(self) -> str:
+        c = self.config
+        return (f"{self.__class__.__name__}(genes={self.n_genes}, cells={self.n_cells}, layers={c.n_layers}, "
+                f"encoder={c.encoder}, embedding_dim={c.embedding_dim})")
+
+
+def _pair(knn: tuple[Tensor, Tensor | None], ppi: tuple[Tensor, Tensor | None]) -> tuple:
+    """Arguments of :meth:`DualViewBlock.forward` in its order: knn, ppi, knn_weight, ppi_weight."""
+    return knn[0], ppi[0], knn[1], ppi[1]

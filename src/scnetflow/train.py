@@ -1,0 +1,432 @@
+"""Step ``train``: fit scNET on one sample (METHOD.md section 3) and return its embeddings.
+
+One code path serves small and large data: cells are split into ``n_subsets`` fixed random subsets (one
+subset, all cells, below ``max_cells``), each with its own KNN graph; an epoch takes one optimiser step
+per KNN edge mini-batch (``n_edge_batches`` with one subset, the whole subset graph otherwise). Every
+``eval_every`` epochs an eval-mode pass over every subset and edge batch scores the held-out PPI edges;
+the best model's outputs are kept (and its weights written to ``checkpoint``). Every ``prune_every``
+epochs KNN edges are pruned by attention with the paper's rule.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import math
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import anndata as ad
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+import torch
+from torch import Tensor
+
+from scnetflow.errors import InputError
+from scnetflow.model import BackwardAdam, Graph, ModelConfig, ScNET
+
+logger = logging.getLogger(__name__)
+
+PRECISIONS = ("auto", "fp32", "bf16")
+DEVICES = ("auto", "cpu", "cuda")
+
+
+@dataclass(frozen=True)
+class TrainParams:
+    """Training settings (METHOD.md section 3.5-3.8); the CLI options and pipeline params repeat them."""
+
+    epochs: int = 250
+    lr: float = 1e-4
+    weight_decay: float = 1e-5
+    lambda_ppi: float = 1.0
+    lambda_expr: float = 1.0
+    lambda_corr: float = 0.0
+    n_edge_batches: int = 5
+    val_fraction: float = 0.2
+    eval_every: int = 10
+    patience: int = 0
+    prune_every: int = 30
+    prune_percentile: float = 10.0
+    prune_max_fraction: float = 0.1
+    min_cell_degree: int = 5
+    max_cells: int = 10000
+    n_subsets: int = 10
+    n_neighbors: int = 25
+    precision: str = "auto"
+    seed: int = 0
+
+
+@dataclass
+class TrainResult:
+    """What :func:`train` returns: everything from the best (highest held-out AUROC) evaluation."""
+
+    cell_embedding: np.ndarray  #: (C, 75)
+    gene_embedding: pd.DataFrame  #: (G, 75), indexed by gene symbol
+    reconstruction: np.ndarray  #: (C, G) decoder output
+    knn: sp.csr_matrix  #: pruned cell graph at the best evaluation, symmetric, (C, C)
+    history: pd.DataFrame
+    summary: dict = field(default_factory=dict)
+
+
+@dataclass
+class _Subset:
+    """A set of cells trained together: their indices, standardised features and KNN edges."""
+
+    cells: np.ndarray  # (s,) global cell indices; the last subset may repeat cells to reach width s
+    n_real: int  # the first n_real entries are this subset's own cells
+    x: Tensor  # (G, s)
+    target: Tensor  # (s, G) standardised expression, the reconstruction target
+    edges: np.ndarray  # (E, 2) undirected local edges, i < j
+    scores: np.ndarray  # (E,) latest attention score per edge
+
+
+def resolve_device(device: str) -> torch.device:
+    """``auto`` -> CUDA when available, else CPU; ``cuda`` without a GPU is an error."""
+    if device not in DEVICES:
+        raise InputError(f"unknown device {device!r}; use one of {DEVICES}")
+    if device == "cuda" and not torch.cuda.is_available():
+        raise InputError("--device cuda but no CUDA GPU is visible; use --device cpu or auto")
+    if device == "auto":
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    return torch.device(device)
+
+
+def resolve_precision(precision: str, device: torch.device) -> torch.dtype:
+    """``auto`` -> bfloat16 where the hardware has it (CUDA bf16, or CPU AMX/AVX512-BF16), else float32."""
+    if precision not in PRECISIONS:
+        raise InputError(f"unknown precision {precision!r}; use one of {PRECISIONS}")
+    if precision == "auto":
+        if device.type == "cuda":
+            return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float32
+        return torch.bfloat16 if _cpu_has_fast_bf16() else torch.float32
+    return torch.bfloat16 if precision == "bf16" else torch.float32
+
+
+def _cpu_has_fast_bf16() -> bool:
+    try:
+        flags = Path("/proc/cpuinfo").read_text().split("flags", 2)[1].split("\n", 1)[0].split()
+    except (OSError, IndexError):
+        return False
+    return "amx_bf16" in flags or "avx512_bf16" in flags
+
+
+def _standardise(x: np.ndarray) -> np.ndarray:
+    """Per-column z-score (genes are columns), as the authors: divide by sd + 1e-5."""
+    return ((x - x.mean(axis=0)) / (x.std(axis=0) + 1e-5)).astype(np.float32)
+
+
+def _knn_edges(conn: sp.spmatrix) -> np.ndarray:
+    """Undirected edges (i < j) of a symmetric cell graph, as (E, 2)."""
+    upper = sp.triu(conn + conn.T, k=1).tocoo()
+    return np.stack([upper.row, upper.col], axis=1).astype(np.int64)
+
+
+def _subset_knn(pca: np.ndarray, k: int) -> sp.csr_matrix:
+    from sklearn.neighbors import NearestNeighbors
+
+    k = min(k, len(pca) - 1)
+    nn = NearestNeighbors(n_neighbors=k + 1).fit(pca)
+    _, idx = nn.kneighbors(pca)
+    rows = np.repeat(np.arange(len(pca)), k)
+    return sp.csr_matrix((np.ones(rows.size, np.float32), (rows, idx[:, 1:].ravel())), shape=(len(pca),) * 2)
+
+
+def _both_directions(edges: np.ndarray) -> Tensor:
+    e = torch.from_numpy(edges.T.copy())
+    return torch.cat([e, e.flip(0)], dim=1)
+
+
+def _make_subsets(adata: ad.AnnData, params: TrainParams, rng: np.random.Generator) -> list[_Subset]:
+    X = adata.X.toarray() if sp.issparse(adata.X) else np.asarray(adata.X, dtype=np.float32)
+    n = adata.n_obs
+    n_subsets = 1 if n <= params.max_cells else params.n_subsets
+    if n_subsets == 1:
+        if "connectivities" in adata.obsp:
+            conn = adata.obsp["connectivities"]
+        else:
+            conn = _subset_knn(_pca_of(adata), params.n_neighbors)
+        xs = _standardise(X)
+        return [_Subset(np.arange(n), n, torch.from_numpy(xs.T.copy()), torch.from_numpy(xs), _knn_edges(conn),
+                        np.zeros(0))]
+    pca = _pca_of(adata)
+    perm = rng.permutation(n)
+    width = math.ceil(n / n_subsets)
+    subsets = []
+    for k in range(n_subsets):
+        own = perm[k * width:(k + 1) * width]
+        pad = rng.choice(np.setdiff1d(perm, own), width - len(own), replace=False) if len(own) < width else []
+        cells = np.concatenate([own, np.asarray(pad, dtype=np.int64)])
+        xs = _standardise(X[cells])
+        subsets.append(_Subset(cells, len(own), torch.from_numpy(xs.T.copy()), torch.from_numpy(xs),
+                               _knn_edges(_subset_knn(pca[cells], params.n_neighbors)), np.zeros(0)))
+    return subsets
+
+
+def _pca_of(adata: ad.AnnData) -> np.ndarray:
+    if "X_pca" not in adata.obsm:
+        raise InputError("obsm['X_pca'] is missing; run the qc step first")
+    return np.asarray(adata.obsm["X_pca"], dtype=np.float32)
+
+
+def _split_ppi(ppi: sp.spmatrix, val_fraction: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Undirected PPI edges split into train and held-out sets, plus as many fixed held-out non-edges."""
+    upper = sp.triu(ppi, k=1).tocoo()
+    edges = np.stack([upper.row, upper.col], axis=1).astype(np.int64)
+    order = rng.permutation(len(edges))
+    n_val = int(round(val_fraction * len(edges)))
+    val, train = edges[order[:n_val]], edges[order[n_val:]]
+    n = ppi.shape[0]
+    existing = set(map(tuple, edges.tolist()))
+    neg = []
+    while len(neg) < n_val:
+        a, b = rng.integers(0, n, size=2)
+        if a != b and (min(a, b), max(a, b)) not in existing:
+            neg.append((min(a, b), max(a, b)))
+    return train, val, np.asarray(neg, dtype=np.int64).reshape(-1, 2)
+
+
+def _prune(edges: np.ndarray, scores: np.ndarray, n_cells: int, params: TrainParams) -> np.ndarray:
+    """Paper rule: drop edges scoring below beta = max(0, P10), at most ``prune_max_fraction`` of them,
+    lowest first, never leaving a cell with fewer than ``min_cell_degree`` edges. Returns kept edges."""
+    beta = max(0.0, float(np.percentile(scores, params.prune_percentile)))
+    limit = int(params.prune_max_fraction * len(edges))
+    degree = np.bincount(edges.ravel(), minlength=n_cells)
+    keep = np.ones(len(edges), dtype=bool)
+    removed = 0
+    for e in np.argsort(scores, kind="stable"):
+        if removed >= limit or scores[e] >= beta:
+            break
+        a, b = edges[e]
+        if degree[a] > params.min_cell_degree and degree[b] > params.min_cell_degree:
+            keep[e] = False
+            degree[a] -= 1
+            degree[b] -= 1
+            removed += 1
+    return edges[keep]
+
+
+def _expression_loss(recon: Tensor, target: Tensor, mask: Tensor) -> Tensor:
+    """MSE on the target genes after standardising the reconstruction per gene across cells."""
+    r = recon[:, mask]
+    r = (r - r.mean(dim=0)) / (r.std(dim=0, unbiased=False) + 1e-5)
+    return torch.mean((r - target[:, mask]) ** 2)
+
+
+def _correlation_loss(recon: Tensor, pos: Tensor, neg: Tensor) -> Tensor:
+    """The authors' extra term: PPI pairs' reconstructed profiles correlate, random pairs do not."""
+    z = (recon - recon.mean(dim=0)) / (recon.std(dim=0, unbiased=False) + 1e-5)
+    r_pos = (z[:, pos[0]] * z[:, pos[1]]).mean(dim=0)
+    r_neg = (z[:, neg[0]] * z[:, neg[1]]).mean(dim=0)
+    return -torch.nn.functional.logsigmoid(r_pos).mean() - torch.nn.functional.logsigmoid(-r_neg).mean()
+
+
+def train(adata: ad.AnnData, params: TrainParams = TrainParams(), model_config: ModelConfig = ModelConfig(), *,
+          device: str = "auto", checkpoint: str | Path | None = None, progress: bool | None = None) -> TrainResult:
+    """Train scNET on the output of the ``graphs`` step.
+
+    Parameters
+    ----------
+    adata
+        Cells x model genes: log-normalised ``X``, ``varp["ppi"]``, ``var["highly_variable"]`` (the
+        reconstruction target), ``obsp["connectivities"]`` and ``obsm["X_pca"]``. Not modified.
+    params, model_config
+        Training and architecture settings.
+    device
+        ``auto`` (CUDA if available), ``cpu`` or ``cuda``.
+    checkpoint
+        Where to write the best model's weights (``.pt``); not written when ``None``.
+    progress
+        A tqdm bar (``True``), log lines every few epochs (``False``), or ``None``: a bar on a terminal.
+
+    Returns
+    -------
+    :class:`TrainResult` from the evaluation with the best held-out PPI AUROC.
+    """
+    from sklearn.metrics import average_precision_score, roc_auc_score
+    from torch_geometric.utils import negative_sampling
+
+    t_start = time.perf_counter()
+    if "ppi" not in adata.varp:
+        raise InputError("varp['ppi'] is missing; run the graphs step first")
+    if adata.n_obs <= params.min_cell_degree:
+        raise InputError(f"only {adata.n_obs} cells; need more than --min-cell-degree={params.min_cell_degree}")
+    dev = resolve_device(device)
+    dtype = resolve_precision(params.precision, dev)
+    torch.manual_seed(params.seed)
+    rng = np.random.default_rng(params.seed)
+    if dev.type == "cpu":
+        torch.use_deterministic_algorithms(True, warn_only=True)
+
+    subsets = _make_subsets(adata, params, rng)
+    width = len(subsets[0].cells)
+    G = adata.n_vars
+    mask = torch.as_tensor(adata.var["highly_variable"].to_numpy(dtype=bool)
+                           if "highly_variable" in adata.var else np.ones(G, bool), device=dev)
+    train_ppi, val_ppi, val_neg = _split_ppi(adata.varp["ppi"], params.val_fraction, rng)
+    if len(val_ppi) == 0 or len(train_ppi) == 0:
+        raise InputError(f"the PPI among model genes has {len(train_ppi) + len(val_ppi)} edges; too few to hold out "
+                         "validation edges")
+    ppi_graph = Graph.from_edge_index(_both_directions(train_ppi), G).to(dev)
+    train_pos = torch.from_numpy(train_ppi.T.copy()).to(dev)
+    val_pairs = torch.from_numpy(np.concatenate([val_ppi, val_neg]).T.copy()).to(dev)
+    val_labels = np.r_[np.ones(len(val_ppi)), np.zeros(len(val_neg))]
+
+    model = ScNET(G, width, model_config).to(dev)
+    n_params = sum(p.numel() for p in model.parameters())
+    opt = BackwardAdam(model.parameters(), lr=params.lr, weight_decay=params.weight_decay,
+                       state_dtype=torch.bfloat16 if dtype == torch.bfloat16 else torch.float32)
+    n_batches = params.n_edge_batches if len(subsets) == 1 else 1
+    logger.info("train: %d cells x %d genes, %d PPI edges (%d held out), %d KNN edges, %d subset(s) of %d cells, "
+                "%d edge batch(es), %s params, device %s, %s, seed %d", adata.n_obs, G, len(train_ppi) + len(val_ppi),
+                len(val_ppi), sum(len(s.edges) for s in subsets), len(subsets), width, n_batches, f"{n_params:,}",
+                dev, str(dtype).removeprefix("torch."), params.seed)
+
+    def run(sub: _Subset, edges: np.ndarray):
+        knn = Graph.from_edge_index(_both_directions(edges), width).to(dev)
+        with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=dtype == torch.bfloat16):
+            zg, zc, recon, alpha = model(sub.x.to(dev), knn, ppi_graph)
+        e = len(edges)  # both directions of an edge get the mean of their two scores
+        return zg, zc, recon, ((alpha[:e] + alpha[e:]) / 2)
+
+    def evaluate() -> tuple[float, float, dict]:
+        model.eval()
+        zg_sum, zc, recon = 0, np.zeros((adata.n_obs, model_config.embedding_dim), np.float32), np.zeros((adata.n_obs, G), np.float32)
+        count = 0
+        with torch.no_grad():
+            for sub in subsets:
+                zc_s, rec_s = 0, 0
+                for batch in np.array_split(sub.edges, n_batches):
+                    zg_b, zc_b, rec_b, _ = run(sub, batch)
+                    zg_sum, zc_s, rec_s, count = zg_sum + zg_b, zc_s + zc_b, rec_s + rec_b, count + 1
+                own = sub.cells[:sub.n_real]
+                zc[own] = (zc_s / n_batches)[:sub.n_real].cpu().numpy()
+                recon[own] = (rec_s / n_batches)[:sub.n_real].cpu().numpy()
+            zg = zg_sum / count
+            scores = torch.sigmoid(ScNET.ppi_logits(zg, val_pairs)).cpu().numpy()
+        model.train()
+        out = {"zg": zg.cpu().numpy(), "zc": zc, "recon": recon}
+        return float(roc_auc_score(val_labels, scores)), float(average_precision_score(val_labels, scores)), out
+
+    history, best, attention_hist = [], None, None
+    evals_since_best = 0
+    show_bar = sys.stderr.isatty() if progress is None else progress
+    log_every = max(1, params.epochs // 25)
+    epochs = range(1, params.epochs + 1)
+    if show_bar:
+        from tqdm import tqdm
+
+        epochs = tqdm(epochs, desc="train", unit="epoch", file=sys.stderr)
+    model.train()
+    for epoch in epochs:
+        t0 = time.perf_counter()
+        sums = np.zeros(4)
+        steps = 0
+        for k in rng.permutation(len(subsets)):
+            sub = subsets[k]
+            order = rng.permutation(len(sub.edges))
+            sub.scores = np.zeros(len(sub.edges), np.float32)
+            for idx in np.array_split(order, n_batches):
+                zg, zc, recon, alpha = run(sub, sub.edges[idx])
+                neg = negative_sampling(ppi_graph.edge_index, num_nodes=G, num_neg_samples=train_pos.shape[1])
+                logits = ScNET.ppi_logits(zg, torch.cat([train_pos, neg], dim=1))
+                labels = torch.cat([torch.ones(train_pos.shape[1]), torch.zeros(neg.shape[1])]).to(dev)
+                loss_ppi = torch.nn.functional.binary_cross_entropy_with_logits(logits, labels)
+                loss_expr = _expression_loss(recon, sub.target.to(dev), mask)
+                loss = params.lambda_ppi * loss_ppi + params.lambda_expr * loss_expr
+                loss_corr = torch.zeros(())
+                if params.lambda_corr:
+                    loss_corr = _correlation_loss(recon, train_pos, neg)
+                    loss = loss + params.lambda_corr * loss_corr
+                opt.begin_step()
+                loss.backward()
+                sub.scores[idx] = alpha.detach().cpu().numpy()
+                sums += [loss.item(), loss_ppi.item(), loss_expr.item(), loss_corr.item()]
+                steps += 1
+        row = {"epoch": epoch, "loss": sums[0] / steps, "loss_ppi": sums[1] / steps, "loss_expr": sums[2] / steps,
+               "loss_corr": sums[3] / steps, "val_auroc": np.nan, "val_aupr": np.nan,
+               "n_knn_edges": sum(len(s.edges) for s in subsets), "n_pruned": 0}
+        if params.prune_every and epoch % params.prune_every == 0 and epoch < params.epochs:
+            if attention_hist is None:  # the paper shows this distribution before the first pruning
+                counts, edges_ = np.histogram(np.concatenate([s.scores for s in subsets]), bins=50, range=(0, 1))
+                attention_hist = {"epoch": epoch, "bin_edges": edges_.tolist(), "counts": counts.tolist()}
+            for s in subsets:
+                before = len(s.edges)
+                s.edges = _prune(s.edges, s.scores, width, params)
+                row["n_pruned"] += before - len(s.edges)
+        if epoch % params.eval_every == 0 or epoch == params.epochs:
+            auroc, aupr, out = evaluate()
+            row.update(val_auroc=auroc, val_aupr=aupr)
+            if best is None or auroc > best["auroc"]:
+                best = {"auroc": auroc, "aupr": aupr, "epoch": epoch, **out,
+                        "knn": [(s.cells, s.n_real, s.edges.copy()) for s in subsets]}
+                evals_since_best = 0
+                if checkpoint is not None:
+                    torch.save({"state_dict": model.state_dict(), "model_config": dataclasses.asdict(model_config),
+                                "train_params": dataclasses.asdict(params), "genes": list(adata.var_names),
+                                "epoch": epoch, "val_auroc": auroc}, checkpoint)
+            else:
+                evals_since_best += 1
+        row["seconds"] = time.perf_counter() - t0
+        history.append(row)
+        if show_bar:
+            epochs.set_postfix(loss=f"{row['loss']:.3f}", auroc=f"{best['auroc']:.3f}" if best else "-")
+        elif epoch % log_every == 0 or epoch == params.epochs:
+            logger.info("epoch %d/%d loss %.4f (ppi %.4f, expr %.4f) val AUROC %s, %d KNN edges, %.1f s elapsed",
+                        epoch, params.epochs, row["loss"], row["loss_ppi"], row["loss_expr"],
+                        f"{row['val_auroc']:.3f}" if not np.isnan(row["val_auroc"]) else "-",
+                        row["n_knn_edges"], time.perf_counter() - t_start)
+        if params.patience and evals_since_best >= params.patience:
+            logger.info("early stop at epoch %d: no AUROC gain in %d evaluations", epoch, params.patience)
+            break
+    opt.remove()
+
+    if attention_hist is None:  # no pruning happened: show the last epoch's scores
+        counts, edges_ = np.histogram(np.concatenate([s.scores for s in subsets]), bins=50, range=(0, 1))
+        attention_hist = {"epoch": history[-1]["epoch"], "bin_edges": edges_.tolist(), "counts": counts.tolist()}
+    knn = _global_knn(best["knn"], adata.n_obs)
+    hist = pd.DataFrame(history)
+    epoch_seconds = hist["seconds"].to_numpy()
+    summary = {"best_epoch": best["epoch"], "best_val_auroc": best["auroc"], "best_val_aupr": best["aupr"],
+               "epochs_run": int(hist["epoch"].iloc[-1]), "n_params": int(n_params), "device": str(dev),
+               "precision": str(dtype).removeprefix("torch."), "n_subsets": len(subsets), "subset_cells": width,
+               "n_edge_batches": n_batches, "knn_edges_start": int(hist["n_knn_edges"].iloc[0]),
+               "knn_edges_best": int(knn.nnz // 2), "seconds_total": time.perf_counter() - t_start,
+               "seconds_per_epoch_median": float(np.median(epoch_seconds)), "attention_histogram": attention_hist,
+               "seed": params.seed}
+    logger.info("train finished: best val AUROC %.3f (AUPR %.3f) at epoch %d, %.1f s", best["auroc"], best["aupr"],
+                best["epoch"], summary["seconds_total"])
+    genes = pd.DataFrame(best["zg"], index=pd.Index(adata.var_names, name="gene"),
+                         columns=[f"scnet_{i}" for i in range(model_config.embedding_dim)])
+    return TrainResult(best["zc"], genes, best["recon"], knn, hist, summary)
+
+
+def _global_knn(parts: list[tuple[np.ndarray, int, np.ndarray]], n_cells: int) -> sp.csr_matrix:
+    """Union of the subsets' pruned graphs in global cell indices (edges of padding cells dropped)."""
+    rows, cols = [], []
+    for cells, n_real, edges in parts:
+        ok = (edges[:, 0] < n_real) & (edges[:, 1] < n_real)
+        a, b = cells[edges[ok, 0]], cells[edges[ok, 1]]
+        rows += [a, b]
+        cols += [b, a]
+    r, c = np.concatenate(rows), np.concatenate(cols)
+    m = sp.csr_matrix((np.ones(r.size, np.float32), (r, c)), shape=(n_cells, n_cells))
+    m.data[:] = 1.0
+    return m
+
+
+def annotate(adata: ad.AnnData, result: TrainResult, params: TrainParams, model_config: ModelConfig) -> ad.AnnData:
+    """Return a copy of ``adata`` with ``obsm["X_scnet"]``, ``obsp["scnet_connectivities"]``, ``varm["scnet"]``
+    and ``uns["scnet"]`` (params, seed, version, best epoch and AUROC)."""
+    from scnetflow import __version__
+
+    out = adata.copy()
+    out.obsm["X_scnet"] = result.cell_embedding
+    out.obsp["scnet_connectivities"] = result.knn
+    out.varm["scnet"] = result.gene_embedding.loc[out.var_names].to_numpy()
+    flat = {k: v for k, v in result.summary.items() if not isinstance(v, dict)}
+    out.uns["scnet"] = {"params": {**dataclasses.asdict(params), **dataclasses.asdict(model_config)},
+                        "version": __version__, **flat}
+    return out
