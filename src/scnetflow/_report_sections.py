@@ -293,6 +293,8 @@ def _long(t: pd.DataFrame, metrics: Sequence[str]) -> tuple[pd.DataFrame, str] |
     """(network, value) pairs from a long table (a ``network`` column and a metric) or a wide one."""
     metric = next((m for m in metrics if m in t.columns), None)
     if "network" in t and metric:
+        if "gene_set" in t:  # one value per set: the mean over its splits
+            t = t.groupby(["network", "gene_set"], sort=False, as_index=False)[metric].mean()
         return t[["network", metric]].rename(columns={metric: "value"}), metric
     num = [c for c in t.columns if pd.api.types.is_numeric_dtype(t[c]) and c not in ("n_genes", "size", "n_seeds")]
     if num:
@@ -319,7 +321,7 @@ def _boxes(t: pd.DataFrame, metrics: Sequence[str], title: str):
 def pathways_section(auc: Path | None, z: Path | None) -> str:
     out = []
     for path, metrics, title, file in ((auc, ("aupr", "auprc", "auc", "auroc"), "pathway AUPR per network", "<prefix>.pathway_auc.tsv"),
-                                       (z, ("zscore", "z_score", "z"), "disease gene z-scores per network", "<prefix>.disease_zscores.tsv")):
+                                       (z, ("aupr_z", "auroc_z", "zscore", "z_score", "z"), "disease gene z-scores per network", "<prefix>.disease_zscores.tsv")):
         if path is None:
             out.append(_missing(title, file))
             continue

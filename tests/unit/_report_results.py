@@ -1,14 +1,13 @@
 """Build a small published-results tree from real data for the report tests.
 
 The chain runs for real on the bundled Kang subsets (``tests/data/kang_{ctrl,stim}.h5ad``, PBMC,
-300 cells each): through the step CLIs where they exist, else through the library functions with the
-files written as ``docs/contracts.md`` describes. Training is cut to a few epochs (with evaluation and
-pruning inside them) to keep the tests fast; the layout is ``<results>/<sample>/<step>/<prefix>.<kind>``.
+300 cells each) through the step CLIs (``coembed`` through the library until its CLI exists). Training
+is cut to a few epochs (with evaluation and pruning inside them) to keep the tests fast; the layout is
+``<results>/<sample>/<step>/<prefix>.<kind>``.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -18,43 +17,66 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 SAMPLES = {"kang_ctrl": "CTRL", "kang_stim": "STIM"}
 
 
-def _write_json(path: Path, d: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(d, indent=2, default=float))
+def _cli(args: list[str]) -> None:
+    from click.testing import CliRunner
+
+    from scnetflow.cli import main
+
+    r = CliRunner().invoke(main, args + ["--quiet"], catch_exceptions=False)
+    assert r.exit_code == 0, f"scnetflow {' '.join(args)} failed: {r.output}"
 
 
-def build_sample(results: Path, sample: str, *, epochs: int = 4) -> None:
-    """qc -> graphs -> train -> coembed for one bundled sample, with the library."""
+def _has_cli(step: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(f"scnetflow.cli.{step}") is not None
+
+
+def build_sample(results: Path, sample: str, *, epochs: int = 3) -> None:
+    """qc -> graphs -> train (the step CLIs) -> coembed for one bundled sample."""
+    d = results / sample
+    _cli(["qc", str(DATA / f"{sample}.h5ad"), "--outdir", str(d / "qc"), "--min-genes", "20", "--n-neighbors", "15",
+          "--label-key", "cell_type", "--condition", SAMPLES[sample]])
+    _cli(["graphs", str(d / "qc" / f"{sample}.qc.h5ad"), "--outdir", str(d / "graphs"),
+          "--ppi", str(DATA / "ppi_subset.csv.gz"), "--model-genes", "hvg"])
+    _cli(["train", str(d / "graphs" / f"{sample}.graphs.h5ad"), "--outdir", str(d / "train"), "--device", "cpu",
+          "--epochs", str(epochs), "--eval-every", "1", "--prune-every", "2", "--no-progress"])
+    emb, scnet = d / "train" / f"{sample}.gene_embeddings.tsv", d / "train" / f"{sample}.scnet.h5ad"
+    if _has_cli("coembed"):
+        _cli(["coembed", str(emb), str(scnet), "--outdir", str(d / "coembed")])
+        return
     import anndata as ad
 
-    from scnetflow.coembed import coembed
-    from scnetflow.graphs import GraphsParams, build_model_inputs, read_ppi
-    from scnetflow.qc import QCParams, run_qc
-    from scnetflow.train import TrainParams, annotate, train
+    from scnetflow.coembed import coembed, read_gene_embeddings
 
-    raw = ad.read_h5ad(DATA / f"{sample}.h5ad")
-    qc, qc_summary = run_qc(raw, QCParams(min_genes=20, n_neighbors=15), source=sample)
-    _write_json(results / sample / "qc" / f"{sample}.qc.json", qc_summary)
-    ppi = read_ppi(DATA / "ppi_subset.csv.gz")
-    g, g_summary = build_model_inputs(qc, ppi, GraphsParams(model_genes="hvg"), source=sample)
-    _write_json(results / sample / "graphs" / f"{sample}.graphs.json", g_summary)
-    params = TrainParams(epochs=epochs, eval_every=2, prune_every=2, n_neighbors=15, seed=0)
-    res = train(g, params, device="cpu", progress=False)
-    out = annotate(g, res, params, __import__("scnetflow.model", fromlist=["ModelConfig"]).ModelConfig())
-    out.uns["sample"] = {"id": sample, "condition": SAMPLES[sample], "species": "human", "label_key": "cell_type"}
-    tdir = results / sample / "train"
-    tdir.mkdir(parents=True, exist_ok=True)
-    out.write_h5ad(tdir / f"{sample}.scnet.h5ad")
-    res.history.to_csv(tdir / f"{sample}.history.tsv", sep="\t", index=False)
-    res.gene_embedding.to_csv(tdir / f"{sample}.gene_embeddings.tsv", sep="\t")
-    _write_json(tdir / f"{sample}.train.json", res.summary)
-    co, cx = coembed(res.gene_embedding, out, percentiles=(50, 75, 95, 99))
-    cdir = results / sample / "coembed"
-    cdir.mkdir(parents=True, exist_ok=True)
-    pd.concat([co.modularity, cx.modularity]).to_csv(cdir / f"{sample}.modularity.tsv", sep="\t", index=False)
+    co, cx = coembed(read_gene_embeddings(emb), ad.read_h5ad(scnet), percentiles=(50, 75, 90, 95, 99), percentile=90)
+    (d / "coembed").mkdir(parents=True, exist_ok=True)
+    pd.concat([co.modularity, cx.modularity]).to_csv(d / "coembed" / f"{sample}.modularity.tsv", sep="\t", index=False)
+    add_network_eval(d, sample, {"coembed": co.edges, "coexpr": cx.edges})
 
 
-def build_results(results: Path, *, epochs: int = 4) -> Path:
+def add_network_eval(d: Path, sample: str, networks: dict[str, pd.DataFrame]) -> None:
+    """Pathway reconstruction (shipped Reactome sets) and z-scores on the sample's real networks.
+
+    The "disease" lists here are GO Biological Process sets (also shipped), so the test needs no
+    ``../shared/data``; the real step uses DisGeNET.
+    """
+    from scnetflow.genesets import filter_gene_sets, read_gmt
+    from scnetflow.network_eval import evaluate_networks
+
+    genes = set().union(*({*e["gene_a"], *e["gene_b"]} for e in networks.values()))
+    pw = filter_gene_sets(read_gmt("reactome"), genes, min_size=5, max_size=60)
+    go = filter_gene_sets(read_gmt("go_bp"), genes, min_size=5, max_size=60)
+    pw = dict(list(pw.items())[:12])
+    go = dict(list(go.items())[:8])
+    auc, z, summary = evaluate_networks(networks, pw, go, min_size=5, n_splits=2, n_random=5, seed=0)
+    out = d / "evaluate_network"
+    out.mkdir(parents=True, exist_ok=True)
+    auc.to_csv(out / f"{sample}.pathway_auc.tsv", sep="\t", index=False)
+    z.to_csv(out / f"{sample}.disease_zscores.tsv", sep="\t", index=False)
+
+
+def build_results(results: Path, *, epochs: int = 3) -> Path:
     """Both bundled samples; returns ``results``."""
     for s in SAMPLES:
         build_sample(results, s, epochs=epochs)
