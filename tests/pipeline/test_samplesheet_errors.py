@@ -46,7 +46,7 @@ def test_bad_samplesheet_stops_before_any_other_task(run_nextflow, tmp_path: Pat
     assert r.returncode != 0
     assert message in r.output, r.output[-4000:]
     # No task but the check: one task directory in work/, and the trace names only the check.
-    task_dirs = [d for d in (r.launch_dir / "work").glob("??/*") if d.is_dir()]
+    task_dirs = [d.parent for d in (r.launch_dir / "work").glob("??/*/.command.sh")]
     assert len(task_dirs) == 1, task_dirs
     assert "check_samplesheet" in (task_dirs[0] / ".command.sh").read_text()
     rows = trace_rows(outdir)
