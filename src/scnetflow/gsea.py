@@ -1,0 +1,306 @@
+"""Pathway analysis of original and reconstructed expression (METHOD.md section 5).
+
+Genes are ranked by the Wilcoxon statistic of scanpy's ``rank_genes_groups`` (one cell type against
+the rest, or condition B against condition A within one cell type), and the ranking goes to gseapy's
+``prerank`` with gene sets read from files (never from the internet). The same is done on the
+log-normalised expression (``X`` of the scnet.h5ad) and on scNET's reconstruction (``X`` of the
+reconstructed.h5ad), over the same genes, so that the two can be compared.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from scnetflow.errors import InputError
+
+if TYPE_CHECKING:
+    import anndata
+
+logger = logging.getLogger(__name__)
+
+GSEA_COLUMNS = [
+    "comparison", "expression", "group", "reference", "term", "es", "nes", "pval", "fdr", "fwer",
+    "n_cells_group", "n_cells_reference", "lead_genes",
+]
+
+
+def resolve_labels(
+    adata: anndata.AnnData, label_key: str | None = None, *, resolution: float = 0.5, seed: int = 0
+) -> str:
+    """The obs column holding cell types: ``label_key``, else ``uns['sample']['label_key']``, else Leiden clusters.
+
+    Without a label column, Leiden clusters of the scNET cell embedding (``obs['scnet_leiden']`` if
+    present, else computed here from ``obsm['X_scnet']`` and written to ``obs['scnet_leiden']``).
+    """
+    if label_key is None:
+        sample = adata.uns.get("sample", {}) if hasattr(adata.uns.get("sample", {}), "get") else {}
+        label_key = sample.get("label_key") or None
+        if label_key is not None and label_key not in adata.obs:
+            label_key = None
+    if label_key is not None:
+        if label_key not in adata.obs:
+            raise InputError(
+                f"label column {label_key!r} not in obs (columns: {list(adata.obs.columns)}); "
+                "pass an existing column or none to use Leiden clusters"
+            )
+        return label_key
+    if "scnet_leiden" not in adata.obs:
+        import scanpy as sc
+
+        if "X_scnet" not in adata.obsm:
+            raise InputError("no label column and no obsm['X_scnet'] to cluster; pass --label-key or the scnet.h5ad")
+        logger.info("no label column: Leiden clusters of X_scnet (resolution %g)", resolution)
+        sc.pp.neighbors(adata, use_rep="X_scnet", key_added="gsea_knn", random_state=seed)
+        sc.tl.leiden(
+            adata, resolution=resolution, neighbors_key="gsea_knn", key_added="scnet_leiden",
+            flavor="igraph", n_iterations=2, directed=False, random_state=seed,
+        )
+    return "scnet_leiden"
+
+
+def wilcoxon_ranking(
+    X, obs: pd.DataFrame, genes: Sequence[str], groupby: str, *, groups: Sequence[str], reference: str = "rest"
+) -> dict[str, pd.Series]:
+    """Wilcoxon scores (scanpy ``rank_genes_groups``) of each group vs ``reference``; gene -> score per group."""
+    import anndata as ad
+    import scanpy as sc
+
+    tmp = ad.AnnData(X=X, obs=obs[[groupby]].astype(str).astype("category"))
+    tmp.var_names = list(genes)
+    sc.tl.rank_genes_groups(
+        tmp, groupby, groups=list(groups), reference=reference, method="wilcoxon", n_genes=tmp.n_vars,
+        use_raw=False, tie_correct=True,
+    )
+    res = tmp.uns["rank_genes_groups"]
+    out = {}
+    for g in groups:
+        s = pd.Series(np.asarray(res["scores"][g], dtype=float), index=np.asarray(res["names"][g]))
+        out[g] = s[np.isfinite(s)]
+    return out
+
+
+def prerank(
+    ranking: pd.Series,
+    gene_sets: Mapping[str, Sequence[str]],
+    *,
+    permutation_num: int = 100,
+    min_size: int = 15,
+    max_size: int = 500,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """gseapy prerank of one ranking (no files, no network); tidy ``term, es, nes, pval, fdr, fwer, lead_genes``."""
+    import gseapy
+
+    ranking = ranking.sort_values(ascending=False)
+    # gseapy needs distinct ranking values to be stable; break ties deterministically
+    ranking = ranking + np.linspace(0, -1e-9, len(ranking))
+    try:
+        res = gseapy.prerank(
+            rnk=ranking, gene_sets=dict(gene_sets), outdir=None, permutation_num=permutation_num,
+            min_size=min_size, max_size=max_size, seed=seed, threads=1, no_plot=True, verbose=False,
+        )
+    except (LookupError, ValueError) as e:  # gseapy raises when no set passes the size filter
+        logger.warning("gseapy prerank found no usable gene set (%s)", e)
+        return pd.DataFrame(columns=["term", "es", "nes", "pval", "fdr", "fwer", "lead_genes"])
+    d = res.res2d.rename(
+        columns={"Term": "term", "ES": "es", "NES": "nes", "NOM p-val": "pval", "FDR q-val": "fdr",
+                 "FWER p-val": "fwer", "Lead_genes": "lead_genes"}
+    )[["term", "es", "nes", "pval", "fdr", "fwer", "lead_genes"]]
+    for c in ("es", "nes", "pval", "fdr", "fwer"):
+        d[c] = pd.to_numeric(d[c], errors="coerce")
+    return d.sort_values(["fdr", "nes"], ascending=[True, False], key=None).reset_index(drop=True)
+
+
+def _expressions(adata: anndata.AnnData, reconstructed: anndata.AnnData | None) -> dict[str, object]:
+    out = {"original": adata.X}
+    if reconstructed is not None:
+        if reconstructed.n_obs != adata.n_obs or not (reconstructed.obs_names == adata.obs_names).all():
+            raise InputError(
+                "reconstructed.h5ad cells differ from the scnet.h5ad cells; pass the files of the same train run"
+            )
+        missing = adata.var_names.difference(reconstructed.var_names)
+        if len(missing):
+            raise InputError(
+                f"{len(missing)} gene(s) of the scnet.h5ad are not in the reconstructed.h5ad (first: {missing[0]!r}); "
+                "pass the files of the same train run"
+            )
+        out["reconstructed"] = reconstructed[:, adata.var_names].X
+    return out
+
+
+def gsea_celltypes(
+    adata: anndata.AnnData,
+    reconstructed: anndata.AnnData | None,
+    gene_sets: Mapping[str, Sequence[str]],
+    *,
+    label_key: str | None = None,
+    min_cells: int = 10,
+    permutation_num: int = 100,
+    min_size: int = 15,
+    max_size: int = 500,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """GSEA of each cell type against all other cells, on original and reconstructed expression.
+
+    Parameters
+    ----------
+    adata
+        scnet.h5ad (cells x model genes, log-normalised ``X``).
+    reconstructed
+        reconstructed.h5ad of the same run (``None``: original expression only).
+    gene_sets
+        ``{name: genes}`` (:func:`scnetflow.genesets.read_gmt`).
+    label_key
+        obs column of cell types (default: ``uns['sample']['label_key']``, else Leiden clusters).
+    min_cells
+        Cell types with fewer cells are skipped (logged).
+    permutation_num, min_size, max_size, seed
+        gseapy prerank settings.
+
+    Returns
+    -------
+    Tidy table with columns :data:`GSEA_COLUMNS`; ``comparison`` = ``"celltype"``, ``reference`` = ``"rest"``.
+    """
+    key = resolve_labels(adata, label_key, seed=seed)
+    counts = adata.obs[key].astype(str).value_counts()
+    groups = [g for g, n in counts.items() if n >= min_cells and adata.n_obs - n >= min_cells]
+    skipped = sorted(set(counts.index) - set(groups))
+    if skipped:
+        logger.info("skipping groups with < %d cells (or no other cells): %s", min_cells, skipped)
+    if not groups:
+        raise InputError(f"no group of obs[{key!r}] has >= {min_cells} cells; lower --min-cells")
+    tables = []
+    for expr, X in _expressions(adata, reconstructed).items():
+        rankings = wilcoxon_ranking(X, adata.obs, adata.var_names, key, groups=groups)
+        for g in groups:
+            d = prerank(rankings[g], gene_sets, permutation_num=permutation_num, min_size=min_size,
+                        max_size=max_size, seed=seed)
+            d = d.assign(comparison="celltype", expression=expr, group=g, reference="rest",
+                         n_cells_group=int(counts[g]), n_cells_reference=int(adata.n_obs - counts[g]))
+            tables.append(d[GSEA_COLUMNS])
+            logger.info("%s %s vs rest: %d sets, %d at FDR < 0.05", expr, g, len(d), int((d["fdr"] < 0.05).sum()))
+    return pd.concat(tables, ignore_index=True)
+
+
+def gsea_conditions(
+    adata: anndata.AnnData,
+    reconstructed: anndata.AnnData | None,
+    gene_sets: Mapping[str, Sequence[str]],
+    *,
+    conditions: tuple[str, str],
+    condition_key: str = "condition",
+    label_key: str | None = None,
+    cell_types: Sequence[str] | None = None,
+    min_cells: int = 10,
+    permutation_num: int = 100,
+    min_size: int = 15,
+    max_size: int = 500,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """GSEA of condition B against condition A within each cell type.
+
+    Parameters
+    ----------
+    conditions
+        ``(A, B)``: the reference condition and the tested one (positive NES = up in B).
+    condition_key
+        obs column holding the condition.
+    cell_types
+        Cell types to test (default: every type with ``min_cells`` cells in both conditions).
+    Other parameters
+        As in :func:`gsea_celltypes`.
+
+    Returns
+    -------
+    Tidy table (:data:`GSEA_COLUMNS`); ``comparison`` = ``"condition:<type>"``, ``group`` = B,
+    ``reference`` = A.
+    """
+    if condition_key not in adata.obs:
+        raise InputError(
+            f"condition column {condition_key!r} not in obs (columns: {list(adata.obs.columns)}); "
+            "pass --condition-key"
+        )
+    cond = adata.obs[condition_key].astype(str)
+    a, b = conditions
+    present = sorted(cond.unique())
+    for c in (a, b):
+        if c not in present:
+            raise InputError(
+                f"condition {c!r} not found in obs[{condition_key!r}] (values: {present}); pass two of those"
+            )
+    if a == b:
+        raise InputError(f"the two conditions must differ, got {a!r} twice")
+    key = resolve_labels(adata, label_key, seed=seed)
+    types = adata.obs[key].astype(str)
+    wanted = sorted(types.unique()) if cell_types is None else list(cell_types)
+    unknown = [t for t in wanted if t not in set(types)]
+    if unknown:
+        raise InputError(f"cell type(s) {unknown} not in obs[{key!r}] (values: {sorted(types.unique())})")
+    exprs = _expressions(adata, reconstructed)
+    tables = []
+    for t in wanted:
+        mask = (types == t).to_numpy()
+        n_a, n_b = int((mask & (cond == a).to_numpy()).sum()), int((mask & (cond == b).to_numpy()).sum())
+        if min(n_a, n_b) < min_cells:
+            logger.info("skipping %s: %d %s and %d %s cells (< %d)", t, n_a, a, n_b, b, min_cells)
+            continue
+        obs = pd.DataFrame({"cond": cond[mask]})
+        for expr, X in exprs.items():
+            rankings = wilcoxon_ranking(X[mask], obs, adata.var_names, "cond", groups=[b], reference=a)
+            d = prerank(rankings[b], gene_sets, permutation_num=permutation_num, min_size=min_size,
+                        max_size=max_size, seed=seed)
+            d = d.assign(comparison=f"condition:{t}", expression=expr, group=b, reference=a,
+                         n_cells_group=n_b, n_cells_reference=n_a)
+            tables.append(d[GSEA_COLUMNS])
+            logger.info("%s %s: %s vs %s: %d at FDR < 0.05", expr, t, b, a, int((d["fdr"] < 0.05).sum()))
+    if not tables:
+        logger.warning("no cell type has >= %d cells in both %s and %s", min_cells, a, b)
+        return pd.DataFrame(columns=GSEA_COLUMNS)
+    return pd.concat(tables, ignore_index=True)
+
+
+def combine_samples(
+    samples: Sequence[anndata.AnnData], reconstructed: Sequence[anndata.AnnData] | None = None,
+    *, condition_key: str = "condition",
+) -> tuple[anndata.AnnData, anndata.AnnData | None]:
+    """Concatenate per-condition samples (cells) over their shared genes, for :func:`gsea_conditions`.
+
+    Missing ``obs[condition_key]`` is filled from ``uns['sample']['condition']``.
+    """
+    import anndata as ad
+
+    if reconstructed is not None and len(reconstructed) != len(samples):
+        raise InputError(f"got {len(samples)} scnet.h5ad but {len(reconstructed)} reconstructed.h5ad; pass one per sample")
+    genes = samples[0].var_names
+    for s in samples[1:]:
+        genes = genes.intersection(s.var_names, sort=False)
+    if len(genes) == 0:
+        raise InputError("the samples share no genes")
+    def _prep(s):
+        s = s[:, genes].copy()
+        if condition_key not in s.obs:
+            c = (s.uns.get("sample") or {}).get("condition")
+            if c is None:
+                raise InputError(
+                    f"a sample has no obs[{condition_key!r}] and no uns['sample']['condition']; "
+                    "set --condition in qc or pass --condition-key"
+                )
+            s.obs[condition_key] = str(c)
+        return s
+    preps = [_prep(s) for s in samples]
+    label_key = (samples[0].uns.get("sample") or {}).get("label_key")
+    joined = ad.concat(preps, join="inner", merge="same", index_unique=None)
+    if label_key:
+        joined.uns["sample"] = {"label_key": label_key}
+    if not joined.obs_names.is_unique:
+        joined.obs_names_make_unique()
+    recon = None
+    if reconstructed is not None:
+        recon = ad.concat([r[:, genes] for r in reconstructed], join="inner", index_unique=None)
+        recon.obs_names = joined.obs_names
+    return joined, recon

@@ -1,0 +1,114 @@
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+from sklearn.metrics import average_precision_score, roc_auc_score
+
+from scnetflow.coembed import coembed
+from scnetflow.errors import InputError
+from scnetflow.genesets import read_gmt
+from scnetflow.network_eval import evaluate_networks
+from scnetflow.networks import edges_to_adjacency, load_ppi
+from scnetflow.propagate import (
+    auroc_aupr,
+    degree_preserving_randomisations,
+    disease_zscores,
+    normalize_adjacency,
+    pathway_reconstruction,
+    propagate,
+    rwr,
+)
+
+
+@pytest.fixture
+def ppi_edges(downstream):
+    genes = list(downstream["ctrl"]["emb"].index)
+    return load_ppi(genes=genes)
+
+
+def test_rwr_fixed_point_and_methods_agree(ppi_edges):
+    W, genes = edges_to_adjacency(ppi_edges)
+    Wn = normalize_adjacency(W)
+    rng = np.random.default_rng(0)
+    F0 = (rng.random((len(genes), 5)) < 0.02).astype(np.float32)
+    Fc = rwr(Wn, F0, alpha=0.9, tol=1e-7)
+    Fp = rwr(Wn, F0, alpha=0.9, tol=1e-7, method="power")
+    np.testing.assert_allclose(Fc, Fp, atol=1e-5)
+    # closed form: (I - a W') F = (1 - a) F0
+    A = sp.identity(len(genes)) - 0.9 * Wn.astype(np.float64)
+    exact = sp.linalg.spsolve(A.tocsc(), 0.1 * F0[:, 0].astype(np.float64))
+    np.testing.assert_allclose(Fc[:, 0], exact, atol=1e-5)
+
+
+def test_propagate_ranks_seeds_and_neighbours(ppi_edges):
+    res = propagate(ppi_edges, ["STAT1"])
+    assert list(res.columns) == ["gene", "score", "rank", "is_seed"]
+    assert res["score"].is_monotonic_decreasing
+    assert res["rank"].tolist() == list(range(1, len(res) + 1))
+    top = set(res["gene"].head(10))
+    neighbours = set(ppi_edges.loc[ppi_edges.gene_a == "STAT1", "gene_b"]) | set(
+        ppi_edges.loc[ppi_edges.gene_b == "STAT1", "gene_a"]
+    )
+    assert "STAT1" in top and top & neighbours
+    assert res.loc[res.gene == "STAT1", "is_seed"].item()
+
+
+def test_seed_absent_from_network(ppi_edges):
+    with pytest.raises(InputError, match=r"seed gene\(s\) \['NOTAGENE'\] not in the network"):
+        propagate(ppi_edges, ["STAT1", "NOTAGENE"])
+    res = propagate(ppi_edges, ["STAT1", "NOTAGENE"], ignore_missing=True)
+    assert res["is_seed"].sum() == 1
+
+
+def test_auroc_aupr_matches_sklearn():
+    rng = np.random.default_rng(1)
+    s = np.round(rng.random(500), 2)  # ties
+    y = rng.random(500) < 0.1
+    auroc, ap = auroc_aupr(s, y)
+    assert auroc == pytest.approx(roc_auc_score(y, s))
+    assert ap == pytest.approx(average_precision_score(y, s))
+
+
+def test_randomisations_preserve_degrees(ppi_edges):
+    W, _ = edges_to_adjacency(ppi_edges, weighted=False)
+    deg = np.asarray(W.sum(axis=1)).ravel()
+    rand = degree_preserving_randomisations(ppi_edges, n_random=2, seed=0)
+    for A in rand:
+        np.testing.assert_array_equal(np.asarray(A.sum(axis=1)).ravel(), deg)
+        assert (A != W).nnz > 0
+        assert A.diagonal().sum() == 0
+
+
+def test_pathway_reconstruction_and_disease_z(ppi_edges, shared_data):
+    sets = read_gmt("reactome")
+    pw = pathway_reconstruction(ppi_edges, sets, min_size=10, n_splits=2, seed=0)
+    assert set(pw["split"]) == {0, 1}
+    assert pw["auroc"].between(0, 1).all()
+    assert (pw["n_seeds"] == (pw["n_genes"] * 2 / 3).round()).all()
+    # the PPI carries pathway structure: better than random ranking
+    assert pw["auroc"].mean() > 0.6 and (pw["aupr"] > pw["aupr_baseline"]).mean() > 0.6
+    again = pathway_reconstruction(ppi_edges, sets, min_size=10, n_splits=2, seed=0)
+    pd.testing.assert_frame_equal(pw, again)
+    disease = read_gmt(shared_data / "disease_genes" / "disgenet_curated_disease_genes_min5.gmt.gz")
+    per_set, summary = disease_zscores(ppi_edges, disease, n_random=3, min_size=10, seed=0)
+    assert summary["n_random"] == 3 and summary["n_sets"] == len(per_set) > 0
+    assert np.isfinite(summary["auroc_z"])
+
+
+def test_pathway_reconstruction_no_sets(ppi_edges):
+    with pytest.raises(InputError, match="no gene set has >= 30 genes"):
+        pathway_reconstruction(ppi_edges, {"tiny": ["STAT1", "IRF7"]})
+
+
+def test_evaluate_networks_three_networks(downstream):
+    d = downstream["ctrl"]
+    co, cx = coembed(d["emb"], d["adata"], percentiles=(99,))
+    ppi = load_ppi(genes=list(d["emb"].index))
+    sets = read_gmt("reactome")
+    pw, dz, summary = evaluate_networks(
+        {"coembed": co.edges, "ppi": ppi, "coexpr": cx.edges}, sets, sets, min_size=10, n_splits=1, n_random=2
+    )
+    assert set(pw["network"]) == {"coembed", "ppi", "coexpr"}
+    assert set(summary["networks"]) == {"coembed", "ppi", "coexpr"}
+    assert "aupr_mean" in summary["networks"]["ppi"]["pathways"]
+    assert "auroc_z" in summary["networks"]["coembed"]["disease"]
