@@ -140,6 +140,7 @@ workflow SCNETFLOW {
         ch_report_in = ch_results
             .map { sample, step, f -> [sample, step, f.name, f] }
             .toSortedList { a, b -> "${a[0]}/${a[1]}/${a[2]}" <=> "${b[0]}/${b[1]}/${b[2]}" }
+            .filter { rows -> rows.size() > 0 }   // nothing to report after a failed samplesheet check
             .map { rows -> [[id: 'report'], rows.collect { row -> row[3] }, rows.collect { row -> "${row[0]}/${row[1]}/${row[2]}".toString() }] }
         REPORT(ch_report_in, ch_versions_sorted)
         ch_report = REPORT.out.html
@@ -151,6 +152,7 @@ workflow SCNETFLOW {
     if (!params.skip_multiqc) {
         ch_multiqc_in = ch_mqc_extra
             .toSortedList { a, b -> a.name <=> b.name }
+            .filter { files -> files.size() > 0 }
             .map { files -> [[id: 'multiqc'], files] }
         MULTIQC(ch_multiqc_in, multiqc_config)
         ch_multiqc_report = MULTIQC.out.report
