@@ -96,7 +96,7 @@ def differential_network(
 def diffnet(
     emb_a: pd.DataFrame,
     emb_b: pd.DataFrame,
-    seeds: Sequence[str],
+    seed_genes: Sequence[str],
     *,
     percentile: float = 99,
     names: tuple[str, str] = ("A", "B"),
@@ -110,7 +110,7 @@ def diffnet(
     ----------
     emb_a, emb_b
         Gene embeddings (genes x dims) of conditions A and B.
-    seeds
+    seed_genes
         Seed gene symbols; each must have an edge in the differential network.
     percentile
         Co-embedded network threshold (percentile of |r|).
@@ -132,7 +132,7 @@ def diffnet(
     if edges.empty:
         raise InputError("the two co-embedded networks are identical at this percentile; nothing to propagate")
     net_genes = set(edges["gene_a"]) | set(edges["gene_b"])
-    absent = [s for s in seeds if s not in net_genes]
+    absent = [s for s in seed_genes if s not in net_genes]
     if absent and not ignore_missing:
         in_emb = [s for s in absent if s in emb_a.index and s in emb_b.index]
         hint = (
@@ -144,10 +144,10 @@ def diffnet(
             f"seed gene(s) {absent} not in the differential network ({len(net_genes)} genes): {hint}; "
             "choose other seeds or pass --ignore-missing"
         )
-    ranked = propagate(edges, seeds, alpha=alpha, weighted=weighted, ignore_missing=ignore_missing)
+    ranked = propagate(edges, seed_genes, alpha=alpha, weighted=weighted, ignore_missing=ignore_missing)
     for name in names:
         sub = edges[edges["condition"] == name]
         deg = pd.concat([sub["gene_a"], sub["gene_b"]]).value_counts()
         ranked[f"degree_{name}"] = ranked["gene"].map(deg).fillna(0).astype(int)
-    info["seeds"] = [s for s in seeds if s in net_genes]
+    info["seed_genes"] = [s for s in seed_genes if s in net_genes]
     return edges, ranked, info

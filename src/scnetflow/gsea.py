@@ -72,10 +72,11 @@ def wilcoxon_ranking(
 
     tmp = ad.AnnData(X=X, obs=obs[[groupby]].astype(str).astype("category"))
     tmp.var_names = list(genes)
-    sc.tl.rank_genes_groups(
-        tmp, groupby, groups=list(groups), reference=reference, method="wilcoxon", n_genes=tmp.n_vars,
-        use_raw=False, tie_correct=True,
-    )
+    with np.errstate(divide="ignore", invalid="ignore"):  # constant genes, log2 of non-positive means
+        sc.tl.rank_genes_groups(
+            tmp, groupby, groups=list(groups), reference=reference, method="wilcoxon", n_genes=tmp.n_vars,
+            use_raw=False, tie_correct=True,
+        )
     res = tmp.uns["rank_genes_groups"]
     out = {}
     for g in groups:

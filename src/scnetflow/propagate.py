@@ -141,7 +141,7 @@ def propagation_scores(
 
 def propagate(
     edges: pd.DataFrame,
-    seeds: Sequence[str],
+    seed_genes: Sequence[str],
     *,
     alpha: float = 0.9,
     weighted: bool = True,
@@ -154,7 +154,7 @@ def propagate(
     ----------
     edges
         Edge list (``gene_a, gene_b, weight``).
-    seeds
+    seed_genes
         Seed gene symbols (restart vector: 1 on each seed).
     alpha
         Probability of following an edge (0.9 in scNET).
@@ -171,7 +171,7 @@ def propagate(
     """
     W, genes = edges_to_adjacency(edges, weighted=weighted)
     index = pd.Index(genes)
-    seeds = list(dict.fromkeys(str(s) for s in seeds))
+    seeds = list(dict.fromkeys(str(s) for s in seed_genes))
     if not seeds:
         raise InputError("no seed genes given; pass at least one gene symbol")
     missing = [s for s in seeds if s not in index]

@@ -22,7 +22,7 @@ def test_diffnet_from_stat1(downstream):
     assert ranked.iloc[0]["gene"] == "STAT1" or ranked.loc[ranked.gene == "STAT1", "rank"].item() <= 5
     assert {"degree_CTRL", "degree_STIM"} <= set(ranked.columns)
     assert ranked["score"].is_monotonic_decreasing
-    assert info["seeds"] == ["STAT1"]
+    assert info["seed_genes"] == ["STAT1"]
 
 
 def test_diffnet_seed_absent(downstream):

@@ -1,0 +1,68 @@
+"""``scnetflow coembed``: co-embedded gene network, co-expression baseline, communities and modularity."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from scnetflow.cli._downstream import defaults
+from scnetflow.cli._util import CONTEXT_SETTINGS, common_options, default_prefix, staged_outputs
+from scnetflow.coembed import coembed as _coembed
+
+D = defaults(_coembed)
+
+
+@click.command("coembed", context_settings=CONTEXT_SETTINGS)
+@click.argument("embeddings", metavar="GENE_EMBEDDINGS_TSV", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("h5ad", metavar="SCNET_H5AD", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--outdir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output directory.")
+@click.option("--prefix", default=None, help="Output file prefix [default: GENE_EMBEDDINGS_TSV's name up to the first dot].")
+@click.option("--percentiles", type=click.FloatRange(0, 100, min_open=True, max_open=True), multiple=True,
+              default=D["percentiles"], help="Percentile thresholds of |r| evaluated (repeat the option).")
+@click.option("--percentile", type=click.FloatRange(0, 100, min_open=True, max_open=True), default=D["percentile"],
+              help="Percentile of the written edge lists and GraphML.")
+@click.option("--seed", type=int, default=D["seed"], help="Leiden seed.")
+@click.option("--force", is_flag=True, help="Overwrite existing outputs.")
+@common_options
+def command(embeddings: Path, h5ad: Path, outdir: Path, prefix: str | None, percentiles: tuple[float, ...],
+            percentile: float, seed: int, force: bool) -> None:
+    """Co-embedded gene network from GENE_EMBEDDINGS_TSV and the co-expression baseline from SCNET_H5AD.
+
+    Edges join genes whose |Pearson r| is above a percentile of all gene pairs. Writes
+    PREFIX.coembed_edges.tsv, PREFIX.coembed.graphml (with Leiden communities), PREFIX.coexpr_edges.tsv,
+    PREFIX.communities.tsv (both networks, every percentile) and PREFIX.modularity.tsv.
+    """
+    import logging
+
+    import anndata as ad
+    import pandas as pd
+
+    from scnetflow.coembed import read_gene_embeddings, to_graphml
+    from scnetflow.errors import InputError
+    from scnetflow.networks import write_edge_list
+
+    log = logging.getLogger("scnetflow.cli.coembed")
+    prefix = prefix or default_prefix(embeddings)
+    names = [f"{prefix}.{n}" for n in ("coembed_edges.tsv", "coembed.graphml", "coexpr_edges.tsv",
+                                      "communities.tsv", "modularity.tsv")]
+    emb = read_gene_embeddings(embeddings)
+    try:
+        adata = ad.read_h5ad(h5ad)
+    except (OSError, KeyError) as e:
+        raise InputError(f"cannot read as h5ad ({e})", path=h5ad) from e
+    log.info("input: %d genes x %d dims; %d cells x %d genes; seed %d", *emb.shape, *adata.shape, seed)
+    try:
+        co, cx = _coembed(emb, adata, percentiles=percentiles, percentile=percentile, seed=seed)
+    except InputError as e:
+        raise InputError(str(e), path=h5ad) from e
+    with staged_outputs(outdir, names, force=force) as stage:
+        write_edge_list(co.edges, stage / names[0])
+        to_graphml(co, stage / names[1])
+        write_edge_list(cx.edges, stage / names[2])
+        pd.concat([co.communities, cx.communities]).to_csv(stage / names[3], sep="\t", index=False)
+        pd.concat([co.modularity, cx.modularity]).to_csv(stage / names[4], sep="\t", index=False, float_format="%.6g")
+    mod = pd.concat([co.modularity, cx.modularity]).pivot(index="percentile", columns="network", values="modularity")
+    log.info("modularity per percentile:\n%s", mod.to_string(float_format="%.4f"))
+    click.echo(f"coembed: {len(co.edges)} co-embedded and {len(cx.edges)} co-expression edges at p{percentile:g}; "
+               f"wrote {', '.join(names)} to {outdir}", err=True)

@@ -1,0 +1,98 @@
+"""``scnetflow gsea``: Wilcoxon DE + GSEA prerank per cell type and between conditions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from scnetflow.cli._downstream import defaults
+from scnetflow.cli._util import CONTEXT_SETTINGS, common_options, default_prefix, staged_outputs
+from scnetflow.gsea import gsea_celltypes, gsea_conditions
+
+D = defaults(gsea_celltypes)
+DC = defaults(gsea_conditions)
+EXISTING = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+def _read(path: Path):
+    import anndata as ad
+
+    from scnetflow.errors import InputError
+
+    try:
+        return ad.read_h5ad(path)
+    except (OSError, KeyError) as e:
+        raise InputError(f"cannot read as h5ad ({e})", path=path) from e
+
+
+@click.command("gsea", context_settings=CONTEXT_SETTINGS)
+@click.argument("h5ad", metavar="SCNET_H5AD", type=EXISTING)
+@click.argument("reconstructed", metavar="RECONSTRUCTED_H5AD", type=EXISTING)
+@click.option("--outdir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output directory.")
+@click.option("--prefix", default=None, help="Output file prefix [default: SCNET_H5AD's name up to the first dot].")
+@click.option("--gmt", type=EXISTING, multiple=True, help="Gene sets (GMT), repeatable [default: the shipped Reactome].")
+@click.option("--other-sample", "others", type=EXISTING, nargs=2, multiple=True, metavar="SCNET_H5AD RECONSTRUCTED_H5AD",
+              help="Another sample (e.g. the other condition) to add before testing; repeatable.")
+@click.option("--label-key", default=D["label_key"],
+              help="obs column of cell types [default: uns['sample']['label_key'], else Leiden clusters of X_scnet].")
+@click.option("--condition-key", default=DC["condition_key"], help="obs column of conditions (filled from uns['sample'] when absent).")
+@click.option("--conditions", nargs=2, default=None, metavar="A B",
+              help="Test B against A within each cell type [default: the two conditions present, sorted; none: skipped].")
+@click.option("--cell-types", multiple=True, help="Cell types for the condition test, repeatable [default: all with enough cells].")
+@click.option("--min-cells", type=click.IntRange(1), default=D["min_cells"], help="Minimum cells per tested group.")
+@click.option("--permutation-num", type=click.IntRange(1), default=D["permutation_num"], help="GSEA permutations.")
+@click.option("--min-size", type=click.IntRange(1), default=D["min_size"], help="Minimum gene-set size after matching genes.")
+@click.option("--max-size", type=click.IntRange(1), default=D["max_size"], help="Maximum gene-set size after matching genes.")
+@click.option("--seed", type=int, default=D["seed"], help="GSEA permutation (and Leiden) seed.")
+@click.option("--force", is_flag=True, help="Overwrite existing outputs.")
+@common_options
+def command(h5ad: Path, reconstructed: Path, outdir: Path, prefix: str | None, gmt: tuple[Path, ...],
+            others: tuple[tuple[Path, Path], ...], label_key: str | None, condition_key: str,
+            conditions: tuple[str, str] | None, cell_types: tuple[str, ...], force: bool, **params) -> None:
+    """GSEA (gseapy prerank, offline gene sets) of Wilcoxon rankings on original and reconstructed expression.
+
+    Per cell type against the rest: PREFIX.gsea_celltype.tsv. Condition B against A within each cell
+    type, when two conditions are present (add the other condition's files with --other-sample):
+    PREFIX.gsea_conditions.tsv. Both tidy: comparison, expression, group, reference, term, es, nes,
+    pval, fdr, fwer, cell counts, lead_genes.
+    """
+    import logging
+
+    from scnetflow.errors import InputError
+    from scnetflow.genesets import read_gmt
+    from scnetflow.gsea import combine_samples
+
+    log = logging.getLogger("scnetflow.cli.gsea")
+    prefix = prefix or default_prefix(h5ad)
+    gene_sets: dict[str, list[str]] = {}
+    for path in gmt or ("reactome",):
+        gene_sets.update(read_gmt(path))
+    adata, recon = _read(h5ad), _read(reconstructed)
+    if others:
+        adata, recon = combine_samples([adata] + [_read(a) for a, _ in others], [recon] + [_read(r) for _, r in others],
+                                       condition_key=condition_key)
+    elif condition_key not in adata.obs and (adata.uns.get("sample") or {}).get("condition") is not None:
+        adata.obs[condition_key] = str(adata.uns["sample"]["condition"])
+    log.info("input: %d cells x %d genes, %d gene sets, seed %d", adata.n_obs, adata.n_vars, len(gene_sets), params["seed"])
+    if conditions is None and condition_key in adata.obs:
+        present = sorted(adata.obs[condition_key].astype(str).unique())
+        if len(present) == 2:
+            conditions = (present[0], present[1])
+            log.info("conditions: %s vs %s (reference first)", present[1], present[0])
+    elif conditions is not None and condition_key not in adata.obs:
+        raise InputError(f"condition column {condition_key!r} not in obs (columns: {list(adata.obs.columns)}); "
+                         "pass --condition-key or add the other condition with --other-sample", path=h5ad)
+    names = [f"{prefix}.gsea_celltype.tsv"] + ([f"{prefix}.gsea_conditions.tsv"] if conditions else [])
+    ct = gsea_celltypes(adata, recon, gene_sets, label_key=label_key, **params)
+    cond = None
+    if conditions:
+        cond = gsea_conditions(adata, recon, gene_sets, conditions=tuple(conditions), condition_key=condition_key,
+                               label_key=label_key, cell_types=list(cell_types) or None, **params)
+    with staged_outputs(outdir, names, force=force) as stage:
+        ct.to_csv(stage / names[0], sep="\t", index=False, float_format="%.6g")
+        if cond is not None:
+            cond.to_csv(stage / names[1], sep="\t", index=False, float_format="%.6g")
+    n_sig = int((ct["fdr"] < 0.05).sum())
+    click.echo(f"gsea: {ct['group'].nunique()} groups, {n_sig} (group, expression, set) at FDR < 0.05; "
+               f"wrote {', '.join(names)} to {outdir}", err=True)

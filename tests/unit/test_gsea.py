@@ -1,0 +1,56 @@
+import numpy as np
+import pytest
+
+from scnetflow.errors import InputError
+from scnetflow.genesets import read_gmt
+from scnetflow.gsea import GSEA_COLUMNS, combine_samples, gsea_celltypes, gsea_conditions, resolve_labels
+
+
+@pytest.fixture(scope="module")
+def reactome():
+    return read_gmt("reactome")
+
+
+def test_gsea_celltypes_tidy(downstream, reactome):
+    d = downstream["stim"]
+    res = gsea_celltypes(d["adata"], d["reconstructed"], reactome, min_cells=40, permutation_num=20, seed=0)
+    assert list(res.columns) == GSEA_COLUMNS
+    assert set(res["expression"]) == {"original", "reconstructed"}
+    assert set(res["group"]) == {"CD14 Mono", "CD4 Naive T"}  # the types with >= 40 cells
+    assert res["fdr"].between(0, 1).all() and np.isfinite(res["nes"]).all()
+    again = gsea_celltypes(d["adata"], d["reconstructed"], reactome, min_cells=40, permutation_num=20, seed=0)
+    assert res["nes"].tolist() == again["nes"].tolist()
+
+
+def test_gsea_conditions_interferon_up_in_stim(downstream, reactome):
+    adata, recon = combine_samples(
+        [downstream["ctrl"]["adata"], downstream["stim"]["adata"]],
+        [downstream["ctrl"]["reconstructed"], downstream["stim"]["reconstructed"]],
+    )
+    assert set(adata.obs["condition"]) == {"CTRL", "STIM"}
+    res = gsea_conditions(
+        adata, recon, reactome, conditions=("CTRL", "STIM"), cell_types=["CD14 Mono"], permutation_num=50, min_size=5, seed=0
+    )
+    assert set(res["comparison"]) == {"condition:CD14 Mono"}
+    orig = res[(res.expression == "original")].set_index("term")
+    # real biology: IFN-beta stimulation raises interferon signalling in monocytes
+    assert orig.loc["Interferon Signaling", "nes"] > 1.5
+
+
+def test_conditions_not_found(downstream, reactome):
+    d = downstream["ctrl"]
+    with pytest.raises(InputError, match=r"condition 'STIM' not found in obs\['condition'\] \(values: \['CTRL'\]\)"):
+        gsea_conditions(d["adata"], None, reactome, conditions=("CTRL", "STIM"))
+
+
+def test_label_column_missing(downstream, reactome):
+    d = downstream["ctrl"]
+    with pytest.raises(InputError, match="label column 'celltype' not in obs"):
+        gsea_celltypes(d["adata"], None, reactome, label_key="celltype")
+
+
+def test_leiden_fallback_without_labels(downstream):
+    a = downstream["ctrl"]["adata"]
+    a.uns.pop("sample")
+    assert resolve_labels(a) == "scnet_leiden"
+    assert a.obs["scnet_leiden"].nunique() > 1
