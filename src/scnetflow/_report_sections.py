@@ -339,17 +339,24 @@ def _heatmap(t: pd.DataFrame, title: str, top: int = 25) -> str:
         return table(t)
     t = t.copy()
     t[value] = pd.to_numeric(t[value], errors="coerce")
-    col = t[group].astype(str) + ((" | " + t[source].astype(str)) if source else "")
-    m = t.assign(col=col).pivot_table(index=term, columns="col", values=value, aggfunc="mean")
-    m = m.loc[m.abs().max(axis=1).sort_values(ascending=False).index[:top]]
+    sources = list(dict.fromkeys(t[source].astype(str))) if source else [None]
+    full = t.pivot_table(index=term, columns=group, values=value, aggfunc="mean")
+    terms = full.abs().max(axis=1).sort_values(ascending=False).index[:top]
+    groups = list(full.columns)
+    mats = []
+    for src in sources:
+        sub = t if src is None else t[t[source].astype(str) == src]
+        mats.append(sub.pivot_table(index=term, columns=group, values=value, aggfunc="mean").reindex(index=terms, columns=groups))
+    lim = float(np.nanmax([np.nanmax(np.abs(m.to_numpy())) for m in mats])) or 1.0
     plt = _plt()
-    fig, ax = plt.subplots(figsize=(2.5 + 0.45 * m.shape[1], 1.2 + 0.28 * m.shape[0]))
-    lim = float(np.nanmax(np.abs(m.to_numpy()))) or 1.0
-    im = ax.imshow(m.to_numpy(), cmap="RdBu_r", vmin=-lim, vmax=lim, aspect="auto")
-    ax.set_yticks(range(m.shape[0]), [s[:60] for s in m.index], fontsize=7)
-    ax.set_xticks(range(m.shape[1]), m.columns, rotation=60, ha="right", fontsize=7)
-    fig.colorbar(im, ax=ax, label=value, shrink=0.6)
-    ax.set_title(title, fontsize=9)
+    fig, axes = plt.subplots(1, len(mats), figsize=(3.5 + (0.35 * len(groups) + 0.5) * len(mats), 1.6 + 0.28 * len(terms)),
+                             squeeze=False, sharey=True)
+    for ax, m, src in zip(axes[0], mats, sources):
+        im = ax.imshow(m.to_numpy(), cmap="RdBu_r", vmin=-lim, vmax=lim, aspect="auto")
+        ax.set_xticks(range(len(groups)), [str(g) for g in groups], rotation=60, ha="right", fontsize=7)
+        ax.set_title(src or title, fontsize=9)
+    axes[0, 0].set_yticks(range(len(terms)), [str(x)[:60] for x in terms], fontsize=7)
+    fig.colorbar(im, ax=list(axes[0]), label=value, shrink=0.6)
     return figure(fig, title)
 
 

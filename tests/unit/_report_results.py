@@ -117,5 +117,66 @@ def cached_results(tmp_path_factory) -> Path:
         root = tmp_path_factory.mktemp("report_results") / "results"
         build_results(root)
         add_diffnet(root)
+        if not _has_cli("cluster_eval"):
+            add_cluster_eval(root, "kang_stim")
+        if not _has_cli("gsea"):
+            add_gsea(root, "kang_stim")
         _CACHE["results"] = root
     return _CACHE["results"]
+
+
+def add_cluster_eval(results: Path, sample: str) -> None:
+    """Max Leiden ARI per resolution of X_scnet and X_pca against ``cell_type`` (real, from the sample).
+
+    Stands in for the cluster-eval step until its CLI exists; long table ``representation, resolution,
+    n_clusters, ari`` and a JSON with ``max_ari_scnet`` / ``max_ari_pca``.
+    """
+    import json
+
+    import anndata as ad
+    import scanpy as sc
+    from sklearn.metrics import adjusted_rand_score
+
+    a = ad.read_h5ad(results / sample / "train" / f"{sample}.scnet.h5ad")
+    rows = []
+    for rep, name in (("X_scnet", "scnet"), ("X_pca", "pca")):
+        b = ad.AnnData(np.zeros((a.n_obs, 1), np.float32), obs=a.obs[["cell_type"]].copy())
+        b.obsm[rep] = np.asarray(a.obsm[rep], np.float32)
+        sc.pp.neighbors(b, n_neighbors=15, use_rep=rep, random_state=0)
+        for r in (0.2, 0.5, 1.0):
+            sc.tl.leiden(b, resolution=r, flavor="igraph", n_iterations=2, random_state=0)
+            rows.append({"representation": name, "resolution": r, "n_clusters": b.obs["leiden"].nunique(),
+                         "ari": adjusted_rand_score(b.obs["cell_type"], b.obs["leiden"])})
+    t = pd.DataFrame(rows)
+    d = results / sample / "cluster_eval"
+    d.mkdir(parents=True, exist_ok=True)
+    t.to_csv(d / f"{sample}.cluster_eval.tsv", sep="\t", index=False)
+    best = t.groupby("representation")["ari"].max()
+    (d / f"{sample}.cluster_eval.json").write_text(json.dumps(
+        {"label_key": "cell_type", "max_ari_scnet": float(best["scnet"]), "max_ari_pca": float(best["pca"])}))
+
+
+def add_gsea(results: Path, sample: str, n_sets: int = 8) -> None:
+    """Per cell type, the mean z-scored expression of Reactome sets in the original and the reconstructed
+    matrix (real, from the sample), in a long ``cell_type, term, source, nes`` table.
+
+    Stands in for the gsea step's ``<prefix>.gsea_celltype.tsv`` until that step exists.
+    """
+    import anndata as ad
+
+    from scnetflow.genesets import filter_gene_sets, read_gmt
+
+    tdir = results / sample / "train"
+    orig = ad.read_h5ad(tdir / f"{sample}.scnet.h5ad")
+    recon = ad.read_h5ad(tdir / f"{sample}.reconstructed.h5ad")
+    sets = dict(list(filter_gene_sets(read_gmt("reactome"), set(orig.var_names), min_size=3).items())[:n_sets])
+    rows = []
+    for source, a in (("original", orig), ("reconstructed", recon)):
+        x = a.X.toarray() if hasattr(a.X, "toarray") else np.asarray(a.X)
+        z = pd.DataFrame((x - x.mean(0)) / (x.std(0) + 1e-6), columns=a.var_names, index=a.obs_names)
+        for term, genes in sets.items():
+            score = z[genes].mean(axis=1).groupby(orig.obs["cell_type"].to_numpy()).mean()
+            rows += [{"cell_type": ct, "term": term, "source": source, "nes": float(v)} for ct, v in score.items()]
+    d = results / sample / "gsea"
+    d.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(rows).to_csv(d / f"{sample}.gsea_celltype.tsv", sep="\t", index=False)

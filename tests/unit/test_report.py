@@ -67,13 +67,17 @@ def test_report_is_self_contained(report):
     assert "<link" not in page.lower() and "@import" not in page and "url(" not in page
 
 
-def test_figures_present_where_inputs_exist(report):
+def test_figures_present_where_inputs_exist(results, report):
     page, _ = report
     section = re.search(r'<section id="sample-kang_stim-training">(.*?)</section>', page, re.S).group(1)
     assert "data:image/png;base64," in section and "Not available" not in section
     for key in ("attention", "umap", "modularity"):
         sec = re.search(rf'<section id="sample-kang_stim-{key}">(.*?)</section>', page, re.S).group(1)
         assert "<img" in sec, key
+    for key, kind in (("clustering", "cluster_eval"), ("pathways", "pathway_auc"), ("gsea", "gsea_celltype")):
+        if kind in find_results(results)["kang_stim"].files:
+            sec = re.search(rf'<section id="sample-kang_stim-{key}">(.*?)</section>', page, re.S).group(1)
+            assert "<img" in sec, key
     diff = re.search(r'<section id="comparison-kang_ctrl_vs_stim-diffnet">(.*?)</section>', page, re.S).group(1)
     assert "<img" in diff
 
