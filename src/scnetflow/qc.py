@@ -81,8 +81,9 @@ def run_qc(adata: ad.AnnData, params: QCParams = QCParams(), *, source: str | No
                          f"{params.min_genes}, min_cells={params.min_cells}); lower --min-genes/--min-cells",
                          path=source)
     if out.n_obs <= params.n_neighbors:
-        raise InputError(f"only {out.n_obs} cells after QC, not more than --n-neighbors={params.n_neighbors}; "
-                         "use more cells or a smaller --n-neighbors", path=source)
+        raise InputError(f"only {out.n_obs} of {summary['cells_before']} cells pass QC (--min-genes="
+                         f"{params.min_genes}), not more than --n-neighbors={params.n_neighbors}; use more cells, "
+                         "a lower --min-genes or a smaller --n-neighbors", path=source)
 
     if not params.input_normalized:  # already log-normalised input has no counts to keep
         out.layers["counts"] = out.X.copy()

@@ -255,7 +255,9 @@ def train(adata: ad.AnnData, params: TrainParams = TrainParams(), model_config: 
         raise InputError(f"only {adata.n_obs} cells; need more than --min-cell-degree={params.min_cell_degree}")
     dev = resolve_device(device)
     dtype = resolve_precision(params.precision, dev)
-    torch.manual_seed(params.seed)
+    from torch_geometric import seed_everything
+
+    seed_everything(params.seed)  # PyG's negative sampling draws from Python's `random` too
     rng = np.random.default_rng(params.seed)
     if dev.type == "cpu":
         torch.use_deterministic_algorithms(True, warn_only=True)
