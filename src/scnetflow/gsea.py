@@ -97,17 +97,23 @@ def prerank(
     """gseapy prerank of one ranking (no files, no network); tidy ``term, es, nes, pval, fdr, fwer, lead_genes``."""
     import gseapy
 
-    ranking = ranking.sort_values(ascending=False)
-    # gseapy needs distinct ranking values to be stable; break ties deterministically
-    ranking = ranking + np.linspace(0, -1e-9, len(ranking))
-    try:
-        res = gseapy.prerank(
-            rnk=ranking, gene_sets=dict(gene_sets), outdir=None, permutation_num=permutation_num,
-            min_size=min_size, max_size=max_size, seed=seed, threads=1, no_plot=True, verbose=False,
+    from scnetflow.genesets import filter_gene_sets
+
+    empty = pd.DataFrame(columns=["term", "es", "nes", "pval", "fdr", "fwer", "lead_genes"])
+    usable = filter_gene_sets(gene_sets, set(ranking.index), min_size=min_size, max_size=max_size)
+    if not usable:
+        logger.warning(
+            "no gene set has %d-%d genes among the %d ranked genes; check the gene symbols or the size limits",
+            min_size, max_size, len(ranking),
         )
-    except (LookupError, ValueError) as e:  # gseapy raises when no set passes the size filter
-        logger.warning("gseapy prerank found no usable gene set (%s)", e)
-        return pd.DataFrame(columns=["term", "es", "nes", "pval", "fdr", "fwer", "lead_genes"])
+        return empty
+    ranking = ranking.sort_values(ascending=False)
+    # break ties in a fixed order, so that results do not depend on the sort algorithm
+    ranking = ranking + np.linspace(0, -1e-9, len(ranking))
+    res = gseapy.prerank(
+        rnk=ranking, gene_sets=usable, outdir=None, permutation_num=permutation_num,
+        min_size=min_size, max_size=max_size, seed=seed, threads=1, no_plot=True, verbose=False,
+    )
     d = res.res2d.rename(
         columns={"Term": "term", "ES": "es", "NES": "nes", "NOM p-val": "pval", "FDR q-val": "fdr",
                  "FWER p-val": "fwer", "Lead_genes": "lead_genes"}

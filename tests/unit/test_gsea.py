@@ -54,3 +54,14 @@ def test_leiden_fallback_without_labels(downstream):
     a.uns.pop("sample")
     assert resolve_labels(a) == "scnet_leiden"
     assert a.obs["scnet_leiden"].nunique() > 1
+
+
+def test_prerank_without_usable_sets_is_empty(caplog):
+    import pandas as pd
+
+    from scnetflow.gsea import prerank
+
+    ranking = pd.Series([3.0, 2.0, 1.0], index=["Stat1", "Irf7", "Isg15"])  # mouse case vs human sets
+    res = prerank(ranking, {"Interferon": ["STAT1", "IRF7", "ISG15"]}, min_size=1)
+    assert res.empty
+    assert "no gene set has 1-500 genes among the 3 ranked genes" in caplog.text
