@@ -55,7 +55,7 @@ workflow SCNETFLOW {
     QC(ch_samples)
     GRAPHS(QC.out.h5ad, ppi)
     TRAIN(GRAPHS.out.h5ad)
-    ch_versions = ch_versions.mix(QC.out.versions.first(), GRAPHS.out.versions.first(), TRAIN.out.versions.first())
+    ch_versions = ch_versions.mix(QC.out.versions, GRAPHS.out.versions, TRAIN.out.versions)
     ch_results = ch_results.mix(
         asLayout(QC.out.json, 'qc'),
         asLayout(GRAPHS.out.json, 'graphs'),
@@ -69,13 +69,13 @@ workflow SCNETFLOW {
     //
     if (!params.skip_cluster_eval) {
         CLUSTER_EVAL(TRAIN.out.h5ad)
-        ch_versions = ch_versions.mix(CLUSTER_EVAL.out.versions.first())
+        ch_versions = ch_versions.mix(CLUSTER_EVAL.out.versions)
         ch_results = ch_results.mix(asLayout(CLUSTER_EVAL.out.tsv, 'cluster-eval'), asLayout(CLUSTER_EVAL.out.json, 'cluster-eval'))
     }
 
     if (!params.skip_coembed) {
         COEMBED(TRAIN.out.gene_embeddings.join(TRAIN.out.h5ad, failOnMismatch: true))
-        ch_versions = ch_versions.mix(COEMBED.out.versions.first())
+        ch_versions = ch_versions.mix(COEMBED.out.versions)
         ch_results = ch_results.mix(
             asLayout(COEMBED.out.modularity, 'coembed'),
             asLayout(COEMBED.out.communities, 'coembed'),
@@ -83,7 +83,7 @@ workflow SCNETFLOW {
 
         if (!params.skip_evaluate_network) {
             EVALUATE_NETWORK(COEMBED.out.edges.join(COEMBED.out.coexpr_edges, failOnMismatch: true), ppi, gmt, disease_gmt)
-            ch_versions = ch_versions.mix(EVALUATE_NETWORK.out.versions.first())
+            ch_versions = ch_versions.mix(EVALUATE_NETWORK.out.versions)
             ch_results = ch_results.mix(
                 asLayout(EVALUATE_NETWORK.out.pathway_auc, 'evaluate-network'),
                 asLayout(EVALUATE_NETWORK.out.disease_zscores, 'evaluate-network'),
@@ -93,7 +93,7 @@ workflow SCNETFLOW {
 
         if (!params.skip_propagate) {
             PROPAGATE(COEMBED.out.edges)
-            ch_versions = ch_versions.mix(PROPAGATE.out.versions.first())
+            ch_versions = ch_versions.mix(PROPAGATE.out.versions)
             ch_results = ch_results.mix(asLayout(PROPAGATE.out.tsv, 'propagate'))
         }
     }
@@ -115,22 +115,23 @@ workflow SCNETFLOW {
                 [meta, f_a, f_b]
             }
         DIFFNET(ch_pairs)
-        ch_versions = ch_versions.mix(DIFFNET.out.versions.first())
+        ch_versions = ch_versions.mix(DIFFNET.out.versions)
         ch_results = ch_results.mix(asLayout(DIFFNET.out.edges, 'diffnet'), asLayout(DIFFNET.out.genes, 'diffnet'))
     }
 
     if (!params.skip_gsea) {
         GSEA(TRAIN.out.h5ad.join(TRAIN.out.reconstructed, failOnMismatch: true), gmt)
-        ch_versions = ch_versions.mix(GSEA.out.versions.first())
+        ch_versions = ch_versions.mix(GSEA.out.versions)
         ch_results = ch_results.mix(asLayout(GSEA.out.celltype, 'gsea'), asLayout(GSEA.out.conditions, 'gsea'))
     }
 
     //
     // Software versions, collected once; then the report and MultiQC.
     //
-    ch_versions_sorted = ch_versions.unique().toSortedList { a, b -> a.toString() <=> b.toString() }
+    // Every task's versions.yml, sorted by path: stable across -resume (cached tasks keep their paths).
+    ch_versions_sorted = ch_versions.toSortedList { a, b -> a.toString() <=> b.toString() }
     ch_versions_yml = ch_versions
-        .unique()
+        .unique { f -> f.text }
         .collectFile(name: 'scnetflow_software_mqc_versions.yml', storeDir: "${params.outdir}/pipeline_info", sort: true, newLine: true)
 
     ch_report = Channel.empty()
