@@ -256,7 +256,13 @@ def clustering_section(tsv: Path | None, js: Path | None) -> str:
         return _missing("the clustering evaluation", "<prefix>.cluster_eval.tsv")
     out = []
     if js is not None:
-        out.append(_kv_table(json.loads(js.read_text())))
+        d = json.loads(js.read_text())
+        reps = d.get("representations")
+        if isinstance(reps, dict) and reps:
+            out.append(f"<p>Labels: <code>{_esc(d.get('label_key', '?'))}</code>; maximum over Leiden resolutions.</p>")
+            out.append(table(pd.DataFrame.from_dict(reps, orient="index").rename_axis("representation").reset_index()))
+        else:
+            out.append(_kv_table(d))
     if tsv is not None:
         t = pd.read_csv(tsv, sep="\t")
         rep = next((c for c in ("representation", "embedding", "rep", "space", "method") if c in t), None)
@@ -385,8 +391,13 @@ def diffnet_section(genes: Path | None, edges: Path | None) -> str:
         top = t.reindex(t[score].abs().sort_values(ascending=False).index).head(20)
         plt = _plt()
         fig, ax = plt.subplots(figsize=(6, 0.6 + 0.25 * len(top)))
-        ax.barh(top[gene].astype(str)[::-1], top[score][::-1], color=np.where(top[score][::-1] >= 0, "#c53030", "#2b6cb0"))
-        ax.set(xlabel=score, title="top differential-network genes")
+        colour = np.where(top[score][::-1] >= 0, "#c53030", "#2b6cb0")
+        title = "top differential-network genes"
+        if "is_seed" in top:
+            colour = np.where(top["is_seed"][::-1].astype(str).str.lower() == "true", "#a0aec0", colour)
+            title += " (grey: seed genes)"
+        ax.barh(top[gene].astype(str)[::-1], top[score][::-1], color=colour)
+        ax.set(xlabel=score, title=title)
         ax.tick_params(axis="y", labelsize=7)
         out.append(figure(fig, "top differential-network genes"))
         out.append(table(top))

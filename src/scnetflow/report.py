@@ -154,14 +154,15 @@ def sample_stats(group: ResultGroup) -> dict[str, float | int | str | None]:
     gr = _read_json(group.files.get("graphs_json"))
     tr = _read_json(group.files.get("train_json"))
     ce = _read_json(group.files.get("cluster_eval_json"))
+    reps = (ce or {}).get("representations", {})
     stats = {
         "cells": _first(qc, "cells_after", "n_cells"),
         "genes": _first(qc, "genes_after", "n_genes"),
         "ppi_genes": _first(gr, "model_genes", "n_genes"),
         "ppi_edges": _first(gr, "model_edges", "n_edges"),
         "best_auroc": _first(tr, "best_val_auroc", "best_auroc"),
-        "ari_scnet": _first(ce, "max_ari_scnet", "ari_scnet", "scnet_max_ari"),
-        "ari_pca": _first(ce, "max_ari_pca", "ari_pca", "pca_max_ari"),
+        "ari_scnet": reps.get("X_scnet", {}).get("max_ari", _first(ce, "max_ari_scnet")),
+        "ari_pca": reps.get("X_pca", {}).get("max_ari", _first(ce, "max_ari_pca")),
     }
     if stats["best_auroc"] is None and "history" in group.files:
         import pandas as pd
