@@ -23,6 +23,10 @@ from scnetflow.propagate import disease_zscores, pathway_reconstruction
 logger = logging.getLogger(__name__)
 
 
+def _n_usable(gene_sets: Mapping[str, Sequence[str]], genes: set[str], min_size: int) -> int:
+    return sum(1 for v in gene_sets.values() if len(genes.intersection(v)) >= min_size)
+
+
 def evaluate_networks(
     networks: Mapping[str, pd.DataFrame],
     pathway_sets: Mapping[str, Sequence[str]] | None = None,
@@ -55,6 +59,9 @@ def evaluate_networks(
     seed
         Seed of splits and randomisations.
 
+    Networks where no set reaches ``min_size`` genes are skipped with a warning (``n_sets`` 0 in the
+    summary); an :class:`~scnetflow.errors.InputError` is raised when that holds for every network.
+
     Returns
     -------
     ``(pathway_auc, disease_z, summary)``: the per-set tables of
@@ -73,7 +80,10 @@ def evaluate_networks(
         genes = set(edges["gene_a"]) | set(edges["gene_b"])
         info: dict = {"n_genes": len(genes), "n_edges": int(len(edges))}
         logger.info("evaluating network %r: %d genes, %d edges", name, len(genes), len(edges))
-        if pathway_sets is not None:
+        if pathway_sets is not None and not _n_usable(pathway_sets, genes, min_size):
+            logger.warning("network %r: no pathway gene set has >= %d genes in it; skipped", name, min_size)
+            info["pathways"] = {"n_sets": 0}
+        elif pathway_sets is not None:
             pw = pathway_reconstruction(edges, pathway_sets, min_size=min_size, n_splits=n_splits, alpha=alpha, seed=seed)
             pw.insert(0, "network", name)
             pw_tables.append(pw)
@@ -85,7 +95,10 @@ def evaluate_networks(
                 "aupr_baseline_mean": float(per_set["aupr_baseline"].mean()),
                 "aupr_over_baseline_median": float(np.median(per_set["aupr"] / per_set["aupr_baseline"])),
             }
-        if disease_sets is not None:
+        if disease_sets is not None and not _n_usable(disease_sets, genes, min_size):
+            logger.warning("network %r: no disease gene list has >= %d genes in it; skipped", name, min_size)
+            info["disease"] = {"n_sets": 0}
+        elif disease_sets is not None:
             dz, dsum = disease_zscores(edges, disease_sets, n_random=n_random, min_size=min_size, alpha=alpha, seed=seed)
             dz.insert(0, "network", name)
             dz_tables.append(dz)
@@ -94,6 +107,13 @@ def evaluate_networks(
         summary["networks"][name] = info
         logger.info("network %r done in %.1f s", name, info["seconds"])
     summary["seconds"] = round(time.perf_counter() - t_all, 1)
+    for kind, sets, tables in (("pathway gene set", pathway_sets, pw_tables), ("disease gene list", disease_sets, dz_tables)):
+        if sets is not None and not tables:
+            sizes = ", ".join(f"{k}: {v['n_genes']} genes" for k, v in summary["networks"].items())
+            raise InputError(
+                f"no {kind} has >= {min_size} genes in any network ({sizes}); check that the gene sets use "
+                "the networks' gene symbols, or lower --min-size"
+            )
     pathway_auc = pd.concat(pw_tables, ignore_index=True) if pw_tables else pd.DataFrame()
     disease_z = pd.concat(dz_tables, ignore_index=True) if dz_tables else pd.DataFrame()
     return pathway_auc, disease_z, summary

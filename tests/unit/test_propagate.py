@@ -112,3 +112,12 @@ def test_evaluate_networks_three_networks(downstream):
     assert set(summary["networks"]) == {"coembed", "ppi", "coexpr"}
     assert "aupr_mean" in summary["networks"]["ppi"]["pathways"]
     assert "auroc_z" in summary["networks"]["coembed"]["disease"]
+
+
+def test_evaluate_networks_skips_network_without_sets(ppi_edges):
+    tiny = ppi_edges.head(3)
+    sets = read_gmt("reactome")
+    pw, _, summary = evaluate_networks({"tiny": tiny, "ppi": ppi_edges}, sets, min_size=10, n_splits=1)
+    assert set(pw["network"]) == {"ppi"} and summary["networks"]["tiny"]["pathways"]["n_sets"] == 0
+    with pytest.raises(InputError, match="no pathway gene set has >= 10 genes in any network"):
+        evaluate_networks({"tiny": tiny}, sets, min_size=10)
