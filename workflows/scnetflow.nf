@@ -12,6 +12,7 @@ include { EVALUATE_NETWORK  } from '../modules/local/evaluate_network/main'
 include { PROPAGATE         } from '../modules/local/propagate/main'
 include { DIFFNET           } from '../modules/local/diffnet/main'
 include { GSEA              } from '../modules/local/gsea/main'
+include { GSEA as GSEA_CONTRAST } from '../modules/local/gsea/main'
 include { REPORT            } from '../modules/local/report/main'
 include { MULTIQC           } from '../modules/local/multiqc/main'
 
@@ -91,38 +92,56 @@ workflow SCNETFLOW {
             )
         }
 
-        if (!params.skip_propagate) {
+        if (!params.skip_propagate && params.seed_genes) {
             PROPAGATE(COEMBED.out.edges)
             ch_versions = ch_versions.mix(PROPAGATE.out.versions)
             ch_results = ch_results.mix(asLayout(PROPAGATE.out.tsv, 'propagate'))
         }
     }
 
-    if (!params.skip_diffnet) {
-        // Pair every sample of condition A with every sample of condition B, per contrast.
-        ch_contrasts = CHECK_SAMPLESHEET.out.contrasts
-            .splitCsv(header: true)
-            .map { row -> [row.condition_a, row.condition_b, row.contrast] }
-        ch_by_condition = TRAIN.out.gene_embeddings.map { meta, f -> [meta.condition, meta, f] }
-        ch_pairs = ch_contrasts
-            .combine(ch_by_condition)
-            .filter { cond_a, _cond_b, _contrast, cond, _meta, _f -> cond == cond_a }
-            .map { _cond_a, cond_b, contrast, _cond, meta, f -> [cond_b, contrast, meta, f] }
-            .combine(ch_by_condition)
-            .filter { cond_b, _contrast, _meta_a, _f_a, cond, _meta_b, _f_b -> cond == cond_b }
-            .map { _cond_b, contrast, meta_a, f_a, _cond, meta_b, f_b ->
-                def meta = [id: "${meta_a.id}_vs_${meta_b.id}".toString(), contrast: contrast, sample_a: meta_a.id, sample_b: meta_b.id]
-                [meta, f_a, f_b]
-            }
-        DIFFNET(ch_pairs)
+    //
+    // Pairs of samples to compare: every sample of condition A with every sample of condition B, per
+    // contrast (--contrast_a/--contrast_b or --contrasts).
+    //
+    ch_trained = TRAIN.out.gene_embeddings
+        .join(TRAIN.out.h5ad, failOnMismatch: true)
+        .join(TRAIN.out.reconstructed, failOnMismatch: true)
+        .map { meta, emb, h5ad, recon -> [meta.condition, meta, emb, h5ad, recon] }
+    ch_pairs = CHECK_SAMPLESHEET.out.contrasts
+        .splitCsv(header: true)
+        .map { row -> [row.condition_a, row.condition_b, row.contrast] }
+        .combine(ch_trained)
+        .filter { cond_a, _cond_b, _contrast, cond, _meta, _emb, _h5ad, _recon -> cond == cond_a }
+        .map { _cond_a, cond_b, contrast, _cond, meta, emb, h5ad, recon -> [cond_b, contrast, [meta, emb, h5ad, recon]] }
+        .combine(ch_trained)
+        .filter { cond_b, _contrast, _a, cond, _meta, _emb, _h5ad, _recon -> cond == cond_b }
+        .map { _cond_b, contrast, a, _cond, meta_b, emb_b, h5ad_b, recon_b ->
+            def meta_a = a[0]
+            def meta = [
+                id: "${meta_a.id}_vs_${meta_b.id}".toString(), contrast: contrast,
+                sample_a: meta_a.id, sample_b: meta_b.id,
+                condition_a: meta_a.condition, condition_b: meta_b.condition,
+                label_key: meta_a.label_key,
+            ]
+            [meta, a[1], a[2], a[3], emb_b, h5ad_b, recon_b]
+        }
+
+    if (!params.skip_diffnet && params.seed_genes) {
+        DIFFNET(ch_pairs.map { meta, emb_a, _h5ad_a, _recon_a, emb_b, _h5ad_b, _recon_b -> [meta, emb_a, emb_b] })
         ch_versions = ch_versions.mix(DIFFNET.out.versions)
         ch_results = ch_results.mix(asLayout(DIFFNET.out.edges, 'diffnet'), asLayout(DIFFNET.out.genes, 'diffnet'))
     }
 
     if (!params.skip_gsea) {
-        GSEA(TRAIN.out.h5ad.join(TRAIN.out.reconstructed, failOnMismatch: true), gmt)
-        ch_versions = ch_versions.mix(GSEA.out.versions)
-        ch_results = ch_results.mix(asLayout(GSEA.out.celltype, 'gsea'), asLayout(GSEA.out.conditions, 'gsea'))
+        // Each cell type against the rest, per sample; and condition B against A within cell types, per pair.
+        GSEA(TRAIN.out.h5ad.join(TRAIN.out.reconstructed, failOnMismatch: true).map { meta, h5ad, recon -> [meta, h5ad, recon, [], []] }, gmt)
+        GSEA_CONTRAST(ch_pairs.map { meta, _emb_a, h5ad_a, recon_a, _emb_b, h5ad_b, recon_b -> [meta, h5ad_a, recon_a, h5ad_b, recon_b] }, gmt)
+        ch_versions = ch_versions.mix(GSEA.out.versions, GSEA_CONTRAST.out.versions)
+        ch_results = ch_results.mix(
+            asLayout(GSEA.out.celltype, 'gsea'),
+            asLayout(GSEA_CONTRAST.out.celltype, 'gsea'),
+            asLayout(GSEA_CONTRAST.out.conditions, 'gsea'),
+        )
     }
 
     //

@@ -5,7 +5,7 @@ process GSEA {
     container "${params.container}"
 
     input:
-    tuple val(meta), path(h5ad), path(reconstructed)
+    tuple val(meta), path(h5ad), path(reconstructed), path(other_h5ad), path(other_reconstructed)   // other_*: [] or the other condition's sample
     path gmt            // gene sets (GMT), [] for the packaged Reactome sets
 
     output:
@@ -20,11 +20,13 @@ process GSEA {
     def args   = task.ext.args ?: ''
     prefix = task.ext.prefix ?: "${meta.id}"
     def gmt_arg = gmt ? [gmt].flatten().collect { f -> "--gmt ${f}" }.join(' ') : ''
+    def other_arg = other_h5ad ? "--other-sample ${other_h5ad} ${other_reconstructed}" : ''
     """
     export OMP_NUM_THREADS=${task.cpus} MKL_NUM_THREADS=${task.cpus} NUMBA_NUM_THREADS=${task.cpus}
     scnetflow_gsea.py \\
         ${h5ad} \\
         ${reconstructed} \\
+        ${other_arg} \\
         ${gmt_arg} \\
         --outdir . \\
         --prefix ${prefix} \\

@@ -70,7 +70,7 @@ workflow PIPELINE_INITIALISATION {
     samplesheet    = file(params.input, checkIfExists: true)
     contrasts      = optionalFile(params.contrasts)
     ppi            = optionalFile(params.ppi)
-    gmt            = optionalFile(params.gmt)
+    gmt            = params.gmt ? params.gmt.toString().tokenize(',').collect { f -> file(f.trim(), checkIfExists: true) } : []
     disease_gmt    = optionalFile(params.disease_gmt)
     multiqc_config = optionalFile(params.multiqc_config)
 }
