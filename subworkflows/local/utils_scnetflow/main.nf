@@ -5,7 +5,8 @@
  */
 
 /*
- * Help text: every parameter with its default, grouped and described as in nextflow_schema.json.
+ * Help text: every parameter with its current value, grouped and commented as in the params block of
+ * nextflow.config (the one place defaults live).
  */
 def helpMessage() {
     def lines = [
@@ -16,27 +17,31 @@ def helpMessage() {
         '  nextflow run main.nf --input samplesheet.csv --outdir results [-profile docker|singularity|gpu,...]',
         '  nextflow run main.nf -profile test --outdir results      # bundled test data, CPU, a few minutes',
         '',
+        'Parameters (--name value; current value in brackets):',
     ]
-    def schemaFile = file("${projectDir}/nextflow_schema.json")
+    def text = file("${projectDir}/nextflow.config").text
+    def block = text.substring(text.indexOf('params {'))
+    block = block.substring(0, block.indexOf('\n}'))
     def described = [] as Set
-    if (schemaFile.exists()) {
-        def schema = new groovy.json.JsonSlurper().parse(schemaFile.toFile())
-        schema['$defs'].each { groupName, group ->
-            lines << "${group.title ?: groupName}:".toString()
-            group.properties.each { name, spec ->
-                described << name
-                def value = params.containsKey(name) ? params[name] : spec.default
-                lines << String.format('  --%-24s %s [%s]', name, spec.description ?: '', value)
-            }
+    block.readLines().drop(1).each { line ->
+        def group = line =~ /^\s*\/\/\s*(.+)$/
+        def param = line =~ /^\s*(\w+)\s*=.*?(?:\/\/\s*(.*))?$/
+        if (group.matches()) {
             lines << ''
+            lines << "${group.group(1)}:".toString()
+        } else if (param.matches() && params.containsKey(param.group(1))) {
+            def name = param.group(1)
+            described << name
+            lines << String.format('  --%-24s [%s] %s', name, params[name], param.group(2) ?: '').stripTrailing()
         }
     }
     def others = params.keySet().findAll { name -> !(name in described) && !name.contains('-') }.sort()
     if (others) {
+        lines << ''
         lines << 'Other parameters:'
         others.each { name -> lines << String.format('  --%-24s [%s]', name, params[name]) }
-        lines << ''
     }
+    lines << ''
     lines << 'Profiles: test, docker, singularity, apptainer, gpu, slurm, awsbatch, google (combine with commas).'
     lines << 'Docs: docs/pipeline.md'
     return lines.join('\n')
