@@ -259,8 +259,6 @@ def train(adata: ad.AnnData, params: TrainParams = TrainParams(), model_config: 
 
     seed_everything(params.seed)  # PyG's negative sampling draws from Python's `random` too
     rng = np.random.default_rng(params.seed)
-    if dev.type == "cpu":
-        torch.use_deterministic_algorithms(True, warn_only=True)
 
     subsets = _make_subsets(adata, params, rng)
     width = len(subsets[0].cells)
