@@ -1,0 +1,5 @@
+"""``python -m scnetflow.cli``: the same as the ``scnetflow`` console script."""
+
+from scnetflow.cli import main
+
+main()
