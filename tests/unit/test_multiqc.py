@@ -39,12 +39,19 @@ def test_general_stats_yaml(results, tmp_path):
     assert doc["data"] == data
     for row in data.values():
         assert {"cells", "genes", "ppi_genes", "ppi_edges", "best_auroc"} <= set(row)
-    assert "ari_scnet" not in data["kang_ctrl"]  # no labels evaluated: the column is left out, not zero
-    ce = next(results.glob("kang_stim/*/kang_stim.cluster_eval.json"), None)
-    if ce is not None:
-        assert data["kang_stim"]["ari_scnet"] == pytest.approx(json.loads(ce.read_text())["max_ari_scnet"])
+    ce = json.loads((results / "kang_stim" / "cluster_eval" / "kang_stim.cluster_eval.json").read_text())
+    assert data["kang_stim"]["ari_scnet"] == pytest.approx(ce["representations"]["X_scnet"]["max_ari"])
     cols = [next(iter(h)) for h in doc["pconfig"]]
-    assert cols[:5] == ["cells", "genes", "ppi_genes", "ppi_edges", "best_auroc"]
+    assert cols == ["cells", "genes", "ppi_genes", "ppi_edges", "best_auroc", "ari_scnet", "ari_pca"]
+
+
+def test_general_stats_without_labels_leave_ari_out(results, tmp_path):
+    root = tmp_path / "results"
+    shutil.copytree(results / "kang_ctrl", root / "kang_ctrl", ignore=shutil.ignore_patterns("cluster_eval", "*.h5ad"))
+    data = write_general_stats(root, tmp_path / GENERAL_STATS_FILE)
+    assert "ari_scnet" not in data["kang_ctrl"] and "cells" in data["kang_ctrl"]  # left out, not zero
+    doc = yaml.safe_load((tmp_path / GENERAL_STATS_FILE).read_text())
+    assert "ari_scnet" not in [next(iter(h)) for h in doc["pconfig"]]
 
 
 def test_versions_are_merged_as_strings(tmp_path):

@@ -44,7 +44,9 @@ def test_sample_stats_match_step_outputs(results):
     assert st["cells"] == qc["cells_after"] and st["genes"] == qc["genes_after"]
     assert st["ppi_genes"] == gr["model_genes"] and st["ppi_edges"] == gr["model_edges"]
     assert st["best_auroc"] == pytest.approx(tr["best_val_auroc"])
-    assert st["ari_scnet"] is None  # no cluster-eval output in this tree
+    ce = json.loads(g.files["cluster_eval_json"].read_text())["representations"]
+    assert st["ari_scnet"] == pytest.approx(ce["X_scnet"]["max_ari"])
+    assert st["ari_pca"] == pytest.approx(ce["X_pca"]["max_ari"])
 
 
 def test_every_section_has_its_id(results, report):
