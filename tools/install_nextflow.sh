@@ -83,3 +83,28 @@ rm -rf "$lib.tmp"
 chmod +x "$wrapper"
 log "installed Nextflow $ok ($(ls "$lib" | wc -l) jars) into ${lib#"$PWD"/}"
 verify
+
+# First install only: run a two-task hello pipeline offline.
+hello="$(mktemp -d)"
+cat >"$hello/hello.nf" <<'NF'
+process HELLO {
+    input:
+    val x
+
+    output:
+    stdout
+
+    script:
+    "echo hello ${x}"
+}
+
+workflow {
+    Channel.of('a', 'b') | HELLO | view
+}
+NF
+if (cd "$hello" && "$wrapper" run hello.nf -ansi-log false) >"$hello/log" 2>&1 && [[ "$(grep -c '^hello [ab]' "$hello/log")" == 2 ]]; then
+    log "ok: nextflow run of a hello pipeline"
+    rm -rf "$hello"
+else
+    log "nextflow run of a hello pipeline failed:"; cat "$hello/log" >&2; rm -rf "$hello"; exit 1
+fi
