@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from scnetflow.cli._util import CONTEXT_SETTINGS, common_options, default_prefix, staged_outputs
-from scnetflow.model.layers import ENCODERS
+from scnetflow.model.layers import ENCODERS, INITS
 from scnetflow.model.scnet import ModelConfig
 from scnetflow.train import DEVICES, PRECISIONS, TrainParams
 
@@ -52,6 +52,8 @@ T, M = TrainParams(), ModelConfig()
               help="auto: bfloat16 where the CPU (AMX/AVX512-BF16) or GPU supports it, else float32.")
 @click.option("--encoder", type=click.Choice(ENCODERS), default=M.encoder,
               help="Dual-view convolution: sage (the authors' code) or gcn (the paper's text).")
+@click.option("--encoder-init", type=click.Choice(INITS), default=M.encoder_init,
+              help="Dual-view weights start as a smoothing (identity) or at random (the authors' code).")
 @click.option("--n-layers", type=click.IntRange(1), default=M.n_layers, help="Dual-view encoder blocks.")
 @click.option("--hidden-dim", type=click.IntRange(1), default=M.hidden_dim, help="Hidden width of encoders and decoder.")
 @click.option("--embedding-dim", type=click.IntRange(1), default=M.embedding_dim, help="Gene and cell embedding width.")

@@ -10,6 +10,7 @@ from torch_geometric.nn import GCNConv, SAGEConv, TransformerConv
 from torch_geometric.typing import Adj, OptTensor
 
 ENCODERS = ("sage", "gcn")
+INITS = ("identity", "random")
 
 
 class SigmoidTransformerConv(TransformerConv):
@@ -55,6 +56,19 @@ class SigmoidTransformerConv(TransformerConv):
         return f"{self.__class__.__name__}({self.in_channels}, {self.out_channels}, temperature={self.temperature})"
 
 
+def _identity_init(conv: nn.Module) -> None:
+    """Square convolution weights set to a smoothing: GCN :math:`W = I`; SAGE :math:`W_l = W_r = I/2`."""
+    with torch.no_grad():
+        if isinstance(conv, GCNConv):
+            conv.lin.weight.copy_(torch.eye(conv.out_channels, conv.in_channels))
+            conv.bias.zero_()
+        else:
+            for lin, scale in ((conv.lin_l, 0.5), (conv.lin_r, 0.5)):
+                lin.weight.copy_(scale * torch.eye(conv.out_channels, conv.in_channels))
+                if lin.bias is not None:
+                    lin.bias.zero_()
+
+
 def make_conv(kind: str, in_channels: int, out_channels: int) -> nn.Module:
     """A full-width encoder convolution: ``"sage"`` (the authors' SAGEConv) or ``"gcn"`` (the paper's GCN)."""
     if kind == "sage":
@@ -79,15 +93,22 @@ class DualViewBlock(nn.Module):
         n_cells (int): :math:`C`.
         encoder (str, optional): ``"sage"`` or ``"gcn"`` (default: :obj:`"sage"`).
         dropout (float, optional): Dropout probability (default: :obj:`0.25`).
+        init (str, optional): ``"identity"`` starts each convolution as a pure smoothing (GCN weight
+            :math:`I`; SAGE :math:`\tfrac12 x + \tfrac12 \mathrm{mean}_{j} x_j`), so genes and cells keep
+            their identity through the full-width blocks; ``"random"`` is PyTorch's default, as the authors
+            (default: :obj:`"random"`).
 
     Shapes:
         - **input:** :math:`X` :math:`(G, C)`, KNN adjacency over cells, PPI adjacency over genes
         - **output:** :math:`(G, C)`
     """
 
-    def __init__(self, n_genes: int, n_cells: int, encoder: str = "sage", dropout: float = 0.25):
+    def __init__(self, n_genes: int, n_cells: int, encoder: str = "sage", dropout: float = 0.25,
+                 init: str = "random"):
         super().__init__()
-        self.n_genes, self.n_cells, self.encoder, self.dropout = n_genes, n_cells, encoder, dropout
+        if init not in INITS:
+            raise ValueError(f"unknown init {init!r}; use one of {INITS}")
+        self.n_genes, self.n_cells, self.encoder, self.dropout, self.init = n_genes, n_cells, encoder, dropout, init
         self.cell_conv = make_conv(encoder, n_genes, n_genes)
         self.gene_conv = make_conv(encoder, n_cells, n_cells)
         self.act = nn.LeakyReLU()
@@ -95,8 +116,10 @@ class DualViewBlock(nn.Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        self.cell_conv.reset_parameters()
-        self.gene_conv.reset_parameters()
+        for conv in (self.cell_conv, self.gene_conv):
+            conv.reset_parameters()
+            if self.init == "identity":
+                _identity_init(conv)
 
     def forward(self, x: Tensor, knn: Adj, ppi: Adj, knn_weight: OptTensor = None,
                 ppi_weight: OptTensor = None) -> Tensor:

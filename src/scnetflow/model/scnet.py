@@ -49,6 +49,7 @@ class ModelConfig:
 
     n_layers: int = 3
     encoder: str = "sage"
+    encoder_init: str = "random"
     hidden_dim: int = 250
     embedding_dim: int = 75
     dropout: float = 0.25
@@ -81,7 +82,7 @@ class ScNET(nn.Module):
         super().__init__()
         self.n_genes, self.n_cells, self.config = n_genes, n_cells, config
         c = config
-        self.encoder = nn.ModuleList(DualViewBlock(n_genes, n_cells, c.encoder, c.dropout) for _ in range(c.n_layers))
+        self.encoder = nn.ModuleList(DualViewBlock(n_genes, n_cells, c.encoder, c.dropout, c.encoder_init) for _ in range(c.n_layers))
         self.gene_gcn = GCNConv(n_cells, c.hidden_dim)
         self.gene_attention = TransformerConv(c.hidden_dim, c.embedding_dim, heads=1, dropout=c.dropout)
         self.cell_gcn = GCNConv(n_genes, c.hidden_dim)
