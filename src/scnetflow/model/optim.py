@@ -3,13 +3,22 @@
 scNET's full-width encoder has :math:`O(G^2 + C^2)` parameters (456 M on 2,000 cells x 8,433 genes). A
 step taken as soon as a parameter's gradient is ready lets that gradient be freed at once, so at most one
 full gradient is alive instead of all of them; storing the moments in bfloat16 halves the optimiser state.
-The update itself is PyTorch's Adam with L2 weight decay (``torch.optim.Adam`` semantics).
+The update itself is PyTorch's Adam with L2 weight decay (``torch.optim.Adam`` semantics), computed in
+float32; bfloat16 parameters receive it with stochastic rounding.
 """
 
 from __future__ import annotations
 
 import torch
 from torch import Tensor, nn
+
+
+def stochastic_round(x: Tensor) -> Tensor:
+    """Round float32 to bfloat16 up or down with probability proportional to the distance, so that
+    updates far below bfloat16's resolution still move the weight in expectation."""
+    bits = x.view(torch.int32)
+    noise = torch.randint(0, 1 << 16, bits.shape, dtype=torch.int32, device=x.device)
+    return ((bits + noise) & -65536).view(torch.float32).to(torch.bfloat16)
 
 
 class BackwardAdam:
@@ -51,12 +60,15 @@ class BackwardAdam:
         step = -self.lr / (1 - b1 ** t)
         # Chunks bound the float32 temporaries to a few MB even for a 71 M-element weight.
         for pc, gc, mc, vc in zip(*(x.view(-1).split(self.chunk) for x in (p, grad, m, v))):
+            p32, g32 = pc.float(), gc.float()  # no copies for float32 tensors
             if self.weight_decay:
-                gc = gc.add(pc, alpha=self.weight_decay)
-            m32 = mc.float().lerp_(gc, 1 - b1)
-            v32 = vc.float().mul_(b2).addcmul_(gc, gc, value=1 - b2)
+                g32 = g32.add(p32, alpha=self.weight_decay)
+            m32 = mc.float().lerp_(g32, 1 - b1)
+            v32 = vc.float().mul_(b2).addcmul_(g32, g32, value=1 - b2)
             denom = (v32 / (1 - b2 ** t)).sqrt_().add_(self.eps)
-            pc.addcdiv_(m32, denom, value=step)
+            p32.addcdiv_(m32, denom, value=step)
+            if pc.dtype == torch.bfloat16:
+                pc.copy_(stochastic_round(p32))
             mc.copy_(m32)
             vc.copy_(v32)
         p.grad = None  # free it now: this is the point of stepping inside backward
