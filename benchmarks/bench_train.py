@@ -16,6 +16,7 @@ Everything after ``--`` goes to ``scnetflow train`` options (as library keyword 
 from __future__ import annotations
 
 import argparse
+import gc
 import dataclasses
 import json
 import platform
@@ -99,6 +100,8 @@ def main(argv: list[str]) -> None:
     q, qc_summary = run_qc(adata, QCParams(min_genes=args.min_genes))
     g, graphs_summary = build_model_inputs(q, read_ppi(args.ppi), GraphsParams(model_genes=args.model_genes))
     t_prep = time.perf_counter() - t0
+    del adata, q  # the pipeline trains in its own process; keep only what train() needs
+    gc.collect()
     result = train(g, params, config, device="cpu", progress=False)
     rss_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6  # peak of qc+graphs+train, like the reference
     out = annotate(g, result, params, config)
@@ -121,7 +124,7 @@ def main(argv: list[str]) -> None:
     }
     if args.count_flops:
         flops = epoch_flops(g, params, config)
-        dtype = resolve_precision(params.precision, torch.device("cpu"))
+        dtype = resolve_precision(params.precision, torch.device("cpu"), s["n_params"])
         peak = gemm_peak(dtype)
         report.update(flops_per_epoch=flops, gemm_peak_flops=peak,
                       fraction_of_peak=flops / s["seconds_per_epoch_median"] / peak)

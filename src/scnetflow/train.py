@@ -94,11 +94,19 @@ def resolve_device(device: str) -> torch.device:
     return torch.device(device)
 
 
-def resolve_precision(precision: str, device: torch.device) -> torch.dtype:
-    """``auto`` -> bfloat16 where the hardware has it (CUDA bf16, or CPU AMX/AVX512-BF16), else float32."""
+#: Below this many parameters the model is too small for bfloat16 or in-backward steps to pay off.
+LARGE_MODEL = 20_000_000
+
+
+def resolve_precision(precision: str, device: torch.device, n_params: int = LARGE_MODEL) -> torch.dtype:
+    """``auto`` -> bfloat16 for large models (>= ``LARGE_MODEL`` parameters) where the hardware has it (CUDA
+    bf16, or CPU AMX/AVX512-BF16), else float32: small models train fast either way, and float32 keeps
+    their results exact."""
     if precision not in PRECISIONS:
         raise InputError(f"unknown precision {precision!r}; use one of {PRECISIONS}")
     if precision == "auto":
+        if n_params < LARGE_MODEL:
+            return torch.float32
         if device.type == "cuda":
             return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float32
         return torch.bfloat16 if _cpu_has_fast_bf16() else torch.float32
@@ -111,6 +119,35 @@ def _cpu_has_fast_bf16() -> bool:
     except (OSError, IndexError):
         return False
     return "amx_bf16" in flags or "avx512_bf16" in flags
+
+
+class _Optimizer:
+    """Adam (lr, L2 weight decay) as the paper. Large models step inside backward (:class:`BackwardAdam`:
+    one gradient alive at a time; with bfloat16 precision, bfloat16 encoder weights and moments); small ones
+    use PyTorch's fused Adam, whose single kernel beats per-parameter hooks when there is no memory to save."""
+
+    def __init__(self, model: torch.nn.Module, params: TrainParams, dtype: torch.dtype, n_params: int):
+        self.in_backward = n_params >= LARGE_MODEL
+        if self.in_backward:
+            self.opt = BackwardAdam(model.parameters(), lr=params.lr, weight_decay=params.weight_decay,
+                                    state_dtype=dtype)
+        else:
+            fused = next(model.parameters()).device.type in ("cpu", "cuda")
+            self.opt = torch.optim.Adam(model.parameters(), lr=params.lr, weight_decay=params.weight_decay,
+                                        fused=fused)
+
+    def step(self, loss: Tensor) -> None:
+        if self.in_backward:
+            self.opt.begin_step()
+            loss.backward()
+        else:
+            self.opt.zero_grad(set_to_none=True)
+            loss.backward()
+            self.opt.step()
+
+    def remove(self) -> None:
+        if self.in_backward:
+            self.opt.remove()
 
 
 def _standardise(x: np.ndarray) -> np.ndarray:
@@ -254,7 +291,6 @@ def train(adata: ad.AnnData, params: TrainParams = TrainParams(), model_config: 
     if adata.n_obs <= params.min_cell_degree:
         raise InputError(f"only {adata.n_obs} cells; need more than --min-cell-degree={params.min_cell_degree}")
     dev = resolve_device(device)
-    dtype = resolve_precision(params.precision, dev)
     from torch_geometric import seed_everything
 
     seed_everything(params.seed)  # PyG's negative sampling draws from Python's `random` too
@@ -275,13 +311,13 @@ def train(adata: ad.AnnData, params: TrainParams = TrainParams(), model_config: 
     val_labels = np.r_[np.ones(len(val_ppi)), np.zeros(len(val_neg))]
 
     model = ScNET(G, width, model_config).to(dev)
-    if dtype == torch.bfloat16:
+    n_params = sum(p.numel() for p in model.parameters())
+    dtype = resolve_precision(params.precision, dev, n_params)
+    if dtype == torch.bfloat16 and n_params >= LARGE_MODEL:
         # The full-width encoder holds ~all weights (O(G^2 + C^2)); storing them in bfloat16 (updated with
         # stochastic rounding) halves their memory and drops autocast's cached bfloat16 copies.
         model.encoder.to(torch.bfloat16)
-    n_params = sum(p.numel() for p in model.parameters())
-    opt = BackwardAdam(model.parameters(), lr=params.lr, weight_decay=params.weight_decay,
-                       state_dtype=torch.bfloat16 if dtype == torch.bfloat16 else torch.float32)
+    opt = _Optimizer(model, params, dtype, n_params)
     n_batches = params.n_edge_batches if len(subsets) == 1 else 1
     logger.info("train: %d cells x %d genes, %d PPI edges (%d held out), %d KNN edges, %d subset(s) of %d cells, "
                 "%d edge batch(es), %s params, device %s, %s, seed %d", adata.n_obs, G, len(train_ppi) + len(val_ppi),
@@ -344,8 +380,7 @@ def train(adata: ad.AnnData, params: TrainParams = TrainParams(), model_config: 
                 if params.lambda_corr:
                     loss_corr = _correlation_loss(recon, train_pos, neg)
                     loss = loss + params.lambda_corr * loss_corr
-                opt.begin_step()
-                loss.backward()
+                opt.step(loss)
                 sub.scores[idx] = alpha.detach().cpu().numpy()
                 sums += [loss.item(), loss_ppi.item(), loss_expr.item(), loss_corr.item()]
                 steps += 1

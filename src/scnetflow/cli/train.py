@@ -49,7 +49,7 @@ T, M = TrainParams(), ModelConfig()
 @click.option("--n-neighbors", type=click.IntRange(2), default=T.n_neighbors,
               help="Neighbours per cell for the per-subset KNN graphs (large data only).")
 @click.option("--precision", type=click.Choice(PRECISIONS), default=T.precision,
-              help="auto: bfloat16 where the CPU (AMX/AVX512-BF16) or GPU supports it, else float32.")
+              help="auto: bfloat16 for models of >= 20 M parameters where the CPU (AMX/AVX512-BF16) or GPU supports it, else float32.")
 @click.option("--encoder", type=click.Choice(ENCODERS), default=M.encoder,
               help="Dual-view convolution: sage (the authors' code) or gcn (the paper's text).")
 @click.option("--encoder-init", type=click.Choice(INITS), default=M.encoder_init,
