@@ -56,6 +56,7 @@ class TrainParams:
     n_subsets: int = 10
     n_neighbors: int = 25
     precision: str = "auto"
+    recompute: bool = False
     seed: int = 0
 
 
@@ -317,6 +318,7 @@ def train(adata: ad.AnnData, params: TrainParams = TrainParams(), model_config: 
         # The full-width encoder holds ~all weights (O(G^2 + C^2)); storing them in bfloat16 (updated with
         # stochastic rounding) halves their memory and drops autocast's cached bfloat16 copies.
         model.encoder.to(torch.bfloat16)
+    model.recompute = params.recompute
     opt = _Optimizer(model, params, dtype, n_params)
     n_batches = params.n_edge_batches if len(subsets) == 1 else 1
     logger.info("train: %d cells x %d genes, %d PPI edges (%d held out), %d KNN edges, %d subset(s) of %d cells, "

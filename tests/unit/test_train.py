@@ -88,3 +88,10 @@ def test_same_seed_same_embeddings(inputs):
     c = train(inputs, TrainParams(epochs=3, eval_every=3, precision="fp32", seed=8), SMALL, device="cpu",
               progress=False)
     assert not np.array_equal(a.cell_embedding, c.cell_embedding)
+
+
+def test_recompute_gives_the_same_model(inputs):
+    base = TrainParams(epochs=2, eval_every=2, precision="fp32", seed=3)
+    a = train(inputs, base, SMALL, device="cpu", progress=False)
+    b = train(inputs, TrainParams(**{**base.__dict__, "recompute": True}), SMALL, device="cpu", progress=False)
+    np.testing.assert_allclose(a.cell_embedding, b.cell_embedding, rtol=1e-4, atol=1e-5)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import torch
 from torch import Tensor, nn
+from torch.utils.checkpoint import checkpoint
 from torch_geometric.nn import GCNConv, TransformerConv
 from torch_geometric.utils import to_torch_csr_tensor
 
@@ -94,6 +95,8 @@ class ScNET(nn.Module):
         )
         self.act = nn.LeakyReLU()
         self.drop = nn.Dropout(c.dropout)
+        #: Recompute the encoder blocks' activations in backward instead of storing them (less memory).
+        self.recompute = False
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -107,8 +110,12 @@ class ScNET(nn.Module):
 
     def forward(self, x: Tensor, knn: Graph, ppi: Graph) -> tuple[Tensor, Tensor, Tensor, Tensor]:
         enc = self.config.encoder
+        args = _pair(knn.for_encoder(enc), ppi.for_encoder(enc))
         for block in self.encoder:
-            x = block(x, *_pair(knn.for_encoder(enc), ppi.for_encoder(enc)))
+            if self.recompute and self.training and torch.is_grad_enabled():
+                x = checkpoint(block, x, *args, use_reentrant=False)  # same dropout masks on recompute
+            else:
+                x = block(x, *args)
         zg = self.drop(self.act(self.gene_gcn(x, ppi.edge_index)))
         zg = self.gene_attention(zg, ppi.edge_index)
         zc = self.drop(self.act(self.cell_gcn(x.t(), knn.edge_index)))
