@@ -214,7 +214,7 @@ def umap_section(path: Path | None, *, max_cells: int, seed: int) -> str:
     for rep in obsm:
         b = ad.AnnData(np.zeros((len(keep), 1), np.float32), obs=obs.copy())
         b.obsm[rep] = obsm[rep][keep].astype(np.float32)
-        sc.pp.neighbors(b, n_neighbors=15, use_rep=rep, random_state=seed)
+        sc.pp.neighbors(b, n_neighbors=15, use_rep=rep, transformer="sklearn", random_state=seed)
         sc.tl.umap(b, random_state=seed)
         coords[rep] = b.obsm["X_umap"]
         if rep == "X_scnet" and "scnet_leiden" not in obs:

@@ -92,7 +92,7 @@ def cluster_eval(
         if not np.isfinite(X).all():
             raise InputError(f"obsm[{rep!r}] has NaN or infinite values")
         tmp = ad.AnnData(obs=pd.DataFrame(index=adata.obs_names), obsm={rep: X})
-        sc.pp.neighbors(tmp, use_rep=rep, n_neighbors=n_neighbors, random_state=seed)
+        sc.pp.neighbors(tmp, use_rep=rep, n_neighbors=n_neighbors, transformer="sklearn", random_state=seed)
         for res in resolutions:
             sc.tl.leiden(tmp, resolution=res, key_added="c", flavor="igraph", n_iterations=2, directed=False,
                          random_state=seed)

@@ -55,7 +55,7 @@ def resolve_labels(
         if "X_scnet" not in adata.obsm:
             raise InputError("no label column and no obsm['X_scnet'] to cluster; pass --label-key or the scnet.h5ad")
         logger.info("no label column: Leiden clusters of X_scnet (resolution %g)", resolution)
-        sc.pp.neighbors(adata, use_rep="X_scnet", key_added="gsea_knn", random_state=seed)
+        sc.pp.neighbors(adata, use_rep="X_scnet", key_added="gsea_knn", transformer="sklearn", random_state=seed)
         sc.tl.leiden(
             adata, resolution=resolution, neighbors_key="gsea_knn", key_added="scnet_leiden",
             flavor="igraph", n_iterations=2, directed=False, random_state=seed,
