@@ -31,7 +31,7 @@ def test_config_resolves(run_nextflow, tmp_path, profile):
         assert "docker.enabled = false" in flat
     if profile == "test":
         assert "process.resourceLimits = [cpus:2, memory:'6 GB', time:'1h']" in flat
-        assert "params.epochs = 5" in flat
+        assert "params.epochs = 4" in flat
     if profile == "slurm":
         assert "process.executor = 'slurm'" in flat
     if profile == "awsbatch":
