@@ -87,9 +87,9 @@ def command(coembed_edges: Path, coexpr_edges: Path, outdir: Path, prefix: str |
         (stage / names[-1]).write_text(json.dumps(summary, indent=2) + "\n")
     for name, info in summary["networks"].items():
         line = f"{name}: {info['n_genes']} genes, {info['n_edges']} edges"
-        if "pathways" in info:
+        if info.get("pathways", {}).get("n_sets"):
             line += f", pathway AUPR {info['pathways']['aupr_mean']:.4f} ({info['pathways']['n_sets']} sets)"
-        if "disease" in info:
+        if info.get("disease", {}).get("n_sets"):
             line += f", disease z AUROC {info['disease']['auroc_z']:.2f} / AUPR {info['disease']['aupr_z']:.2f}"
         log.info(line)
     click.echo(f"evaluate-network: {summary['seconds']:.0f} s; wrote {', '.join(names)} to {outdir}", err=True)
