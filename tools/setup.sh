@@ -37,3 +37,9 @@ else
 fi
 
 bash tools/install_nextflow.sh
+
+# Headless Chromium for the report's browser test (Debian package; needs root and apt).
+if ! command -v chromium >/dev/null && command -v apt-get >/dev/null && [[ "$(id -u)" == 0 ]]; then
+    log "installing Debian chromium for the report browser test"
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
