@@ -135,11 +135,15 @@ def diffnet(
     absent = [s for s in seed_genes if s not in net_genes]
     if absent and not ignore_missing:
         in_emb = [s for s in absent if s in emb_a.index and s in emb_b.index]
-        hint = (
-            f"{in_emb} are embedded but have no differential edge at percentile {percentile:g}"
-            if in_emb
-            else "check the symbols (case matters)"
-        )
+        one = [s for s in absent if (s in emb_a.index) != (s in emb_b.index)]
+        hints = []
+        if in_emb:
+            hints.append(f"{in_emb} are embedded in both but have no differential edge at percentile {percentile:g}")
+        if one:
+            hints.append(f"{one} are embedded in only one condition (not a model gene of the other)")
+        if len(in_emb) + len(one) < len(absent):
+            hints.append("the others are in neither embedding (not model genes, or check the symbols; case matters)")
+        hint = "; ".join(hints)
         raise InputError(
             f"seed gene(s) {absent} not in the differential network ({len(net_genes)} genes): {hint}; "
             "choose other seeds or pass --ignore-missing"

@@ -22,5 +22,5 @@ def test_diffnet_cli_seed_absent(downstream, tmp_path):
     out = tmp_path / "out"
     r = CliRunner().invoke(command, [str(a), str(b), "--outdir", str(out), "--seed-genes", "Stat1"])
     assert r.exit_code == 1
-    assert "seed gene(s) ['Stat1'] not in the differential network" in r.output and "case matters" in r.output
+    assert "seed gene(s) ['Stat1'] not in the differential network" in r.output and "in neither embedding" in r.output
     assert not out.exists()
