@@ -1,0 +1,140 @@
+"""Cells, graphs and edges for :mod:`scnetflow.train`: cell subsets with their KNN graphs, the held-out PPI
+split, the paper's pruning rule, and the union of the subsets' pruned graphs."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import anndata as ad
+import numpy as np
+import scipy.sparse as sp
+import torch
+from torch import Tensor
+
+from scnetflow.errors import InputError
+
+if TYPE_CHECKING:
+    from scnetflow.train import TrainParams
+
+
+@dataclass
+class _Subset:
+    """A set of cells trained together: their indices, standardised features and KNN edges."""
+
+    cells: np.ndarray  # (s,) global cell indices; the last subset may repeat cells to reach width s
+    n_real: int  # the first n_real entries are this subset's own cells
+    x: Tensor  # (G, s)
+    target: Tensor  # (s, G) standardised expression, the reconstruction target
+    edges: np.ndarray  # (E, 2) undirected local edges, i < j
+    scores: np.ndarray  # (E,) latest attention score per edge
+
+
+def _standardise(x: np.ndarray) -> np.ndarray:
+    """Per-column z-score (genes are columns), as the authors: divide by sd + 1e-5."""
+    return ((x - x.mean(axis=0)) / (x.std(axis=0) + 1e-5)).astype(np.float32)
+
+
+def _knn_edges(conn: sp.spmatrix) -> np.ndarray:
+    """Undirected edges (i < j) of a symmetric cell graph, as (E, 2)."""
+    upper = sp.triu(conn + conn.T, k=1).tocoo()
+    return np.stack([upper.row, upper.col], axis=1).astype(np.int64)
+
+
+def _subset_knn(pca: np.ndarray, k: int) -> sp.csr_matrix:
+    from sklearn.neighbors import NearestNeighbors
+
+    k = min(k, len(pca) - 1)
+    nn = NearestNeighbors(n_neighbors=k + 1).fit(pca)
+    _, idx = nn.kneighbors(pca)
+    rows = np.repeat(np.arange(len(pca)), k)
+    return sp.csr_matrix((np.ones(rows.size, np.float32), (rows, idx[:, 1:].ravel())), shape=(len(pca),) * 2)
+
+
+def _both_directions(edges: np.ndarray) -> Tensor:
+    e = torch.from_numpy(edges.T.copy())
+    return torch.cat([e, e.flip(0)], dim=1)
+
+
+def _make_subsets(adata: ad.AnnData, params: TrainParams, rng: np.random.Generator) -> list[_Subset]:
+    X = adata.X.toarray() if sp.issparse(adata.X) else np.asarray(adata.X, dtype=np.float32)
+    n = adata.n_obs
+    n_subsets = 1 if n <= params.max_cells else params.n_subsets
+    if n_subsets == 1:
+        if "connectivities" in adata.obsp:
+            conn = adata.obsp["connectivities"]
+        else:
+            conn = _subset_knn(_pca_of(adata), params.n_neighbors)
+        xs = _standardise(X)
+        return [_Subset(np.arange(n), n, torch.from_numpy(xs.T.copy()), torch.from_numpy(xs), _knn_edges(conn),
+                        np.zeros(0))]
+    pca = _pca_of(adata)
+    perm = rng.permutation(n)
+    width = math.ceil(n / n_subsets)
+    subsets = []
+    for k in range(n_subsets):
+        own = perm[k * width:(k + 1) * width]
+        pad = rng.choice(np.setdiff1d(perm, own), width - len(own), replace=False) if len(own) < width else []
+        cells = np.concatenate([own, np.asarray(pad, dtype=np.int64)])
+        xs = _standardise(X[cells])
+        subsets.append(_Subset(cells, len(own), torch.from_numpy(xs.T.copy()), torch.from_numpy(xs),
+                               _knn_edges(_subset_knn(pca[cells], params.n_neighbors)), np.zeros(0)))
+    return subsets
+
+
+def _pca_of(adata: ad.AnnData) -> np.ndarray:
+    if "X_pca" not in adata.obsm:
+        raise InputError("obsm['X_pca'] is missing; run the qc step first")
+    return np.asarray(adata.obsm["X_pca"], dtype=np.float32)
+
+
+def _split_ppi(ppi: sp.spmatrix, val_fraction: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Undirected PPI edges split into train and held-out sets, plus as many fixed held-out non-edges."""
+    upper = sp.triu(ppi, k=1).tocoo()
+    edges = np.stack([upper.row, upper.col], axis=1).astype(np.int64)
+    order = rng.permutation(len(edges))
+    n_val = int(round(val_fraction * len(edges)))
+    val, train = edges[order[:n_val]], edges[order[n_val:]]
+    n = ppi.shape[0]
+    existing = set(map(tuple, edges.tolist()))
+    neg = []
+    while len(neg) < n_val:
+        a, b = rng.integers(0, n, size=2)
+        if a != b and (min(a, b), max(a, b)) not in existing:
+            neg.append((min(a, b), max(a, b)))
+    return train, val, np.asarray(neg, dtype=np.int64).reshape(-1, 2)
+
+
+def _prune(edges: np.ndarray, scores: np.ndarray, n_cells: int, params: TrainParams) -> np.ndarray:
+    """Paper rule: drop edges scoring below beta = max(0, P10), at most ``prune_max_fraction`` of them,
+    lowest first, never leaving a cell with fewer than ``min_cell_degree`` edges. Returns kept edges."""
+    beta = max(0.0, float(np.percentile(scores, params.prune_percentile)))
+    limit = int(params.prune_max_fraction * len(edges))
+    degree = np.bincount(edges.ravel(), minlength=n_cells)
+    keep = np.ones(len(edges), dtype=bool)
+    removed = 0
+    for e in np.argsort(scores, kind="stable"):
+        if removed >= limit or scores[e] >= beta:
+            break
+        a, b = edges[e]
+        if degree[a] > params.min_cell_degree and degree[b] > params.min_cell_degree:
+            keep[e] = False
+            degree[a] -= 1
+            degree[b] -= 1
+            removed += 1
+    return edges[keep]
+
+
+def _global_knn(parts: list[tuple[np.ndarray, int, np.ndarray]], n_cells: int) -> sp.csr_matrix:
+    """Union of the subsets' pruned graphs in global cell indices (edges of padding cells dropped)."""
+    rows, cols = [], []
+    for cells, n_real, edges in parts:
+        ok = (edges[:, 0] < n_real) & (edges[:, 1] < n_real)
+        a, b = cells[edges[ok, 0]], cells[edges[ok, 1]]
+        rows += [a, b]
+        cols += [b, a]
+    r, c = np.concatenate(rows), np.concatenate(cols)
+    m = sp.csr_matrix((np.ones(r.size, np.float32), (r, c)), shape=(n_cells, n_cells))
+    m.data[:] = 1.0
+    return m
