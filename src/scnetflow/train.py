@@ -199,7 +199,7 @@ def train(adata: ad.AnnData, params: TrainParams = TrainParams(), model_config: 
     if len(val_ppi) == 0 or len(train_ppi) == 0:
         raise InputError(f"the PPI among model genes has {len(train_ppi) + len(val_ppi)} edges; too few to hold out "
                          "validation edges")
-    ppi_graph = Graph.from_edge_index(_both_directions(train_ppi), G).to(dev)
+    ppi_graph = Graph.from_edge_index(_both_directions(train_ppi), G, model_config.encoder).to(dev)
     train_pos = torch.from_numpy(train_ppi.T.copy()).to(dev)
     val_pairs = torch.from_numpy(np.concatenate([val_ppi, val_neg]).T.copy()).to(dev)
     val_labels = np.r_[np.ones(len(val_ppi)), np.zeros(len(val_neg))]
@@ -220,7 +220,7 @@ def train(adata: ad.AnnData, params: TrainParams = TrainParams(), model_config: 
                 dev, str(dtype).removeprefix("torch."), params.seed)
 
     def run(sub: _Subset, edges: np.ndarray):
-        knn = Graph.from_edge_index(_both_directions(edges), width).to(dev)
+        knn = Graph.from_edge_index(_both_directions(edges), width, model_config.encoder).to(dev)
         with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=dtype == torch.bfloat16):
             zg, zc, recon, alpha = model(sub.x.to(dev), knn, ppi_graph)
         e = len(edges)  # both directions of an edge get the mean of their two scores

@@ -28,15 +28,10 @@ def test_sigmoid_attention_is_unnormalised():
 @pytest.mark.parametrize("encoder", ["sage", "gcn"])
 def test_dual_view_block_shapes(encoder):
     block = DualViewBlock(n_genes=3, n_cells=4, encoder=encoder)
-    knn, ppi = Graph.from_edge_index(KNN, 4), Graph.from_edge_index(PPI, 3)
-    out = block(torch.randn(3, 4), *_args(knn, ppi, encoder))
+    knn, ppi = Graph.from_edge_index(KNN, 4, encoder), Graph.from_edge_index(PPI, 3, encoder)
+    out = block(torch.randn(3, 4), knn.encoder_adj, ppi.encoder_adj, knn.encoder_weight, ppi.encoder_weight)
     assert out.shape == (3, 4)
     assert "genes=3, cells=4" in repr(block)
-
-
-def _args(knn, ppi, encoder):
-    k, p = knn.for_encoder(encoder), ppi.for_encoder(encoder)
-    return k[0], p[0], k[1], p[1]
 
 
 def test_scnet_shapes_and_determinism():

@@ -95,3 +95,10 @@ def test_recompute_gives_the_same_model(inputs):
     a = train(inputs, base, SMALL, device="cpu", progress=False)
     b = train(inputs, TrainParams(**{**base.__dict__, "recompute": True}), SMALL, device="cpu", progress=False)
     np.testing.assert_allclose(a.cell_embedding, b.cell_embedding, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("precision", ["fp32", "bf16"])
+def test_gcn_encoder_trains(inputs, precision):
+    config = ModelConfig(encoder="gcn", hidden_dim=32, embedding_dim=8)
+    r = train(inputs, TrainParams(epochs=2, eval_every=2, precision=precision), config, device="cpu", progress=False)
+    assert np.isfinite(r.cell_embedding).all() and r.summary["precision"] == {"fp32": "float32", "bf16": "bfloat16"}[precision]

@@ -15,33 +15,27 @@ from scnetflow.model.layers import DualViewBlock, SigmoidTransformerConv
 
 @dataclass
 class Graph:
-    """One graph in the two layouts the layers need.
-
-    ``edge_index`` :math:`(2, |E|)` for message passing with attention and GCN, ``adj_t`` (transposed CSR,
-    unit weights) for SAGE mean aggregation, and ``gcn_weight`` :math:`(|E|,)`, the symmetric GCN
-    normalisation :math:`\\hat D^{-1/2} \\hat A \\hat D^{-1/2}` of ``edge_index`` plus self-loops, for the
-    full-width GCN encoder (``gcn_index`` holds those edges).
+    """One graph: ``edge_index`` :math:`(2, |E|)` for attention and GCN layers, and the layout the
+    full-width encoder needs, built once per graph: for ``"sage"`` the transposed CSR adjacency (mean
+    aggregation), for ``"gcn"`` the edges with self-loops and their symmetric normalisation
+    :math:`\\hat D^{-1/2} \\hat A \\hat D^{-1/2}` as weights.
     """
 
     edge_index: Tensor
-    adj_t: Tensor
-    gcn_index: Tensor
-    gcn_weight: Tensor
+    encoder_adj: Tensor
+    encoder_weight: Tensor | None = None
 
     @classmethod
-    def from_edge_index(cls, edge_index: Tensor, num_nodes: int) -> Graph:
+    def from_edge_index(cls, edge_index: Tensor, num_nodes: int, encoder: str = "sage") -> Graph:
+        if encoder == "sage":
+            return cls(edge_index, to_torch_csr_tensor(edge_index.flip(0), size=(num_nodes, num_nodes)))
         from torch_geometric.nn.conv.gcn_conv import gcn_norm
 
-        adj_t = to_torch_csr_tensor(edge_index.flip(0), size=(num_nodes, num_nodes))
-        gcn_index, gcn_weight = gcn_norm(edge_index, None, num_nodes, add_self_loops=True)
-        return cls(edge_index, adj_t, gcn_index, gcn_weight)
+        return cls(edge_index, *gcn_norm(edge_index, None, num_nodes, add_self_loops=True))
 
     def to(self, device: torch.device) -> Graph:
-        return Graph(self.edge_index.to(device), self.adj_t.to(device), self.gcn_index.to(device),
-                     self.gcn_weight.to(device))
-
-    def for_encoder(self, encoder: str) -> tuple[Tensor, Tensor | None]:
-        return (self.adj_t, None) if encoder == "sage" else (self.gcn_index, self.gcn_weight)
+        weight = None if self.encoder_weight is None else self.encoder_weight.to(device)
+        return Graph(self.edge_index.to(device), self.encoder_adj.to(device), weight)
 
 
 @dataclass(frozen=True)
@@ -74,7 +68,7 @@ class ScNET(nn.Module):
 
     Shapes:
         - **input:** :math:`X` :math:`(G, C)` (genes standardised across cells), KNN :class:`Graph` over
-          :math:`C` cells, PPI :class:`Graph` over :math:`G` genes
+          :math:`C` cells, PPI :class:`Graph` over :math:`G` genes, both built for ``config.encoder``
         - **output:** :math:`Z_g` :math:`(G, 75)`, :math:`Z_c` :math:`(C, 75)`, :math:`\hat X` :math:`(C, G)`,
           attention :math:`(|E_{KNN}|,)`
     """
@@ -109,8 +103,7 @@ class ScNET(nn.Module):
                 m.reset_parameters()
 
     def forward(self, x: Tensor, knn: Graph, ppi: Graph) -> tuple[Tensor, Tensor, Tensor, Tensor]:
-        enc = self.config.encoder
-        args = _pair(knn.for_encoder(enc), ppi.for_encoder(enc))
+        args = (knn.encoder_adj, ppi.encoder_adj, knn.encoder_weight, ppi.encoder_weight)
         for block in self.encoder:
             if self.recompute and self.training and torch.is_grad_enabled():
                 x = checkpoint(block, x, *args, use_reentrant=False)  # same dropout masks on recompute
@@ -132,8 +125,3 @@ class ScNET(nn.Module):
         c = self.config
         return (f"{self.__class__.__name__}(genes={self.n_genes}, cells={self.n_cells}, layers={c.n_layers}, "
                 f"encoder={c.encoder}, embedding_dim={c.embedding_dim})")
-
-
-def _pair(knn: tuple[Tensor, Tensor | None], ppi: tuple[Tensor, Tensor | None]) -> tuple:
-    """Arguments of :meth:`DualViewBlock.forward` in its order: knn, ppi, knn_weight, ppi_weight."""
-    return knn[0], ppi[0], knn[1], ppi[1]
