@@ -69,6 +69,7 @@ def main(argv: list[str]) -> None:
     ap.add_argument("--input", required=True)
     ap.add_argument("--label", required=True)
     ap.add_argument("--ppi", default=None)
+    ap.add_argument("--metadata", default=None, help="CSV indexed by cell with the --label column (sc_mixology)")
     ap.add_argument("--model-genes", default="expressed", choices=["expressed", "hvg"])
     ap.add_argument("--min-genes", type=int, default=200)
     ap.add_argument("--count-flops", action="store_true")
@@ -80,13 +81,14 @@ def main(argv: list[str]) -> None:
 
     import logging
 
+    import pandas as pd
     import torch
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
 
     from scnetflow.cluster_eval import cluster_eval
     from scnetflow.graphs import GraphsParams, build_model_inputs, read_ppi
-    from scnetflow.io import read_counts
+    from scnetflow.io import map_ensembl_to_symbols, read_counts
     from scnetflow.model import ModelConfig
     from scnetflow.qc import QCParams, run_qc
     from scnetflow.train import TrainParams, annotate, resolve_precision, train
@@ -96,7 +98,11 @@ def main(argv: list[str]) -> None:
     params = TrainParams(**{k: v for k, v in kwargs.items() if k not in model_fields})
 
     t0 = time.perf_counter()
-    adata = read_counts(args.input)
+    adata = map_ensembl_to_symbols(read_counts(args.input))
+    if args.metadata:
+        meta = pd.read_csv(args.metadata, index_col=0)
+        adata = adata[adata.obs_names.isin(meta.index)].copy()
+        adata.obs[args.label] = meta.loc[adata.obs_names, args.label].astype(str).to_numpy()
     q, qc_summary = run_qc(adata, QCParams(min_genes=args.min_genes))
     g, graphs_summary = build_model_inputs(q, read_ppi(args.ppi), GraphsParams(model_genes=args.model_genes))
     t_prep = time.perf_counter() - t0
