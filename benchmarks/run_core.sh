@@ -21,3 +21,10 @@ $py benchmarks/bench_train.py --input $data/two_condition/kang_ifnb_2000cells.h5
 
 # Scaling: 1k, 5k, 20k, 50k cells (hvg genes, 2 epochs each, one process per size)
 $py benchmarks/bench_scaling.py --out benchmarks/results/scaling_cpu.json
+
+# CEL-seq2 and Drop-seq full count matrices (Ensembl IDs; labels from the metadata), hvg genes, 250 epochs
+for p in dropseq celseq2; do
+    $py benchmarks/bench_train.py --input $data/cellbench/sc_$p.count.csv.gz \
+        --metadata $data/cellbench/sc_$p.metadata.csv.gz --label cell_line --model-genes hvg \
+        --out benchmarks/results/ours_${p}_hvg_e250.json -- --epochs 250
+done
