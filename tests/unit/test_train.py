@@ -45,6 +45,18 @@ def test_train_outputs(inputs, tmp_path):
     assert "X_scnet" not in inputs.obsm  # input untouched
 
 
+def test_early_stop_on_held_out_auroc(inputs):
+    params = TrainParams(epochs=40, eval_every=1, patience=2, prune_every=0, precision="fp32")
+    r = train(inputs, params, SMALL, device="cpu", progress=False)
+    h = r.history
+    run = int(h["epoch"].iloc[-1])
+    assert run < 40, "AUROC never stalled for 2 evaluations in 40"
+    # stopped exactly `patience` evaluations after the best one, and the best one is what is returned
+    assert run == r.summary["best_epoch"] + 2
+    assert r.summary["best_val_auroc"] == h["val_auroc"].max()
+    assert TrainParams().patience == 3  # the documented default
+
+
 def test_prune_rule():
     rng = np.random.default_rng(0)
     n = 40
