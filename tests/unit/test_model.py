@@ -83,3 +83,25 @@ def test_backward_adam_bfloat16_weights_follow_float32():
     assert moved > 1e-4  # lr 1e-4 steps are below bf16 resolution: only stochastic rounding moves them
     err = (b.weight.float() - a.weight).abs().mean()
     assert err < 0.2 * (a.weight - start.float()).abs().mean() + 4e-3
+
+
+def test_dropout_keeps_1_minus_p_and_rescales():
+    from scnetflow.model.layers import Dropout
+
+    torch.manual_seed(0)
+    drop = Dropout(0.25)
+    x = torch.ones(400, 500, requires_grad=True)
+    y = drop(x)
+    kept = y != 0
+    assert abs(kept.float().mean().item() - 0.75) < 0.01  # 200,000 draws: sd of the mean ~0.001
+    assert torch.allclose(y[kept], torch.full_like(y[kept], 1 / 0.75))
+    y.sum().backward()
+    assert torch.equal(x.grad != 0, kept)  # gradient flows only where the entry was kept
+    assert torch.allclose(x.grad[kept], torch.full_like(x.grad[kept], 1 / 0.75))
+    torch.manual_seed(1)
+    b = Dropout(0.25)(torch.ones(4, 4, dtype=torch.bfloat16))
+    assert b.dtype == torch.bfloat16
+    drop.eval()
+    assert drop(x) is x
+    with pytest.raises(ValueError, match="dropout probability"):
+        Dropout(1.0)

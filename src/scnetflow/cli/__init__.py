@@ -7,10 +7,20 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import warnings
 
 import click
 
 from scnetflow import __version__
+
+# Library-internal notices that every run would print and no user can act on (PyG's own use of
+# torch.jit.script and of beta CSR tensors); everything else still warns.
+for _message, _category in (
+    (r"`torch\.jit\.script` is deprecated", FutureWarning),
+    (r"Sparse invariant checks are implicitly disabled", UserWarning),
+    (r"Sparse CSR tensor support is in beta state", UserWarning),
+):
+    warnings.filterwarnings("ignore", message=_message, category=_category)
 
 #: step name -> module under ``scnetflow.cli`` that defines ``command``.
 STEPS: dict[str, str] = {

@@ -49,7 +49,7 @@ T, M = TrainParams(), ModelConfig()
 @click.option("--n-neighbors", type=click.IntRange(2), default=T.n_neighbors,
               help="Neighbours per cell for the per-subset KNN graphs (large data only).")
 @click.option("--precision", type=click.Choice(PRECISIONS), default=T.precision,
-              help="auto: bfloat16 for models of >= 20 M parameters where the CPU (AMX/AVX512-BF16) or GPU supports it, else float32.")
+              help="auto: bfloat16 matrix products where the CPU (AMX/AVX512-BF16) or GPU supports them, else float32.")
 @click.option("--recompute/--no-recompute", default=T.recompute,
               help="Recompute the dual-view encoder's activations in backward instead of storing them: "
                    "about 1 GB less memory on 2,000 cells x 8,433 genes for about a third more compute.")

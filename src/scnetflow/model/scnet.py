@@ -10,7 +10,7 @@ from torch.utils.checkpoint import checkpoint
 from torch_geometric.nn import GCNConv, TransformerConv
 from torch_geometric.utils import to_torch_csr_tensor
 
-from scnetflow.model.layers import DualViewBlock, SigmoidTransformerConv
+from scnetflow.model.layers import Dropout, DualViewBlock, SigmoidTransformerConv
 
 
 @dataclass
@@ -88,7 +88,7 @@ class ScNET(nn.Module):
             nn.Linear(c.hidden_dim, n_genes),
         )
         self.act = nn.LeakyReLU()
-        self.drop = nn.Dropout(c.dropout)
+        self.drop = Dropout(c.dropout)
         #: Recompute the encoder blocks' activations in backward instead of storing them (less memory).
         self.recompute = False
         self.reset_parameters()
