@@ -99,7 +99,7 @@ def main(work: Path) -> None:
         print("| " + " | ".join(f"{v:.4g}" if isinstance(v, float) else str(v) for v in rec) + " |")
 
     print("\n#### GSEA STIM vs CTRL in CD14 Mono (Reactome)\n")
-    g = pd.read_csv(work / "gsea" / "CTRL_vs_STIM.gsea_conditions.tsv", sep="\t")
+    g = pd.read_csv(work / "gsea" / "kang.gsea_conditions.tsv", sep="\t")
     print("| expression | sets tested | FDR < 0.05 | up in STIM at FDR < 0.05 | " + " | ".join(f"rank of '{t}' (NES, FDR)" for t in IFN_TERMS) + " |")
     print("|---|---|---|---|" + "---|" * len(IFN_TERMS))
     out["gsea"] = {}
