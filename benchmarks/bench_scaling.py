@@ -44,7 +44,7 @@ def make_cells(n: int, seed: int = 0):
     return ad.concat(parts)[:n].copy()
 
 
-def one_size(n: int, epochs: int) -> dict:
+def one_size(n: int, epochs: int, device: str = "cpu") -> dict:
     import logging
 
     import numpy as np
@@ -58,12 +58,15 @@ def one_size(n: int, epochs: int) -> dict:
     g, summary = build_model_inputs(q, read_ppi(), GraphsParams(model_genes="hvg"))
     del q
     t = time.perf_counter()
-    r = train(g, TrainParams(epochs=epochs, eval_every=epochs), device="cpu", progress=False)
+    r = train(g, TrainParams(epochs=epochs, eval_every=epochs), device=device, progress=False)
     s = r.summary
-    return {"cells": n, "model_genes": int(g.n_vars), "epochs": epochs, "n_subsets": s["n_subsets"],
+    import torch
+
+    gpu_gb = torch.cuda.max_memory_allocated() / 1e9 if device == "cuda" else None
+    return {"gpu_peak_allocated_gb": gpu_gb, "cells": n, "model_genes": int(g.n_vars), "epochs": epochs, "n_subsets": s["n_subsets"],
             "subset_cells": s["subset_cells"], "seconds_per_epoch_median": s["seconds_per_epoch_median"],
             "seconds_train": time.perf_counter() - t, "peak_rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6,
-            "n_params": s["n_params"], "precision": s["precision"],
+            "n_params": s["n_params"], "precision": s["precision"], "device": s["device"],
             "cells_embedded": int((np.abs(r.cell_embedding).sum(axis=1) > 0).sum())}
 
 
@@ -72,14 +75,16 @@ def main() -> None:
     ap.add_argument("--sizes", default="1000,5000,20000,50000")
     ap.add_argument("--epochs", type=int, default=2)
     ap.add_argument("--out", required=True)
+    ap.add_argument("--device", default="cpu", choices=["cpu", "cuda"], help="cuda: the GPU column")
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)  # internal: run one size in this process
     args = ap.parse_args()
     if args.one:
-        print(json.dumps(one_size(args.one, args.epochs)))
+        print(json.dumps(one_size(args.one, args.epochs, args.device)))
         return
     rows = []
     for n in map(int, args.sizes.split(",")):
-        proc = subprocess.run([sys.executable, __file__, "--one", str(n), "--epochs", str(args.epochs), "--out", "-"],
+        proc = subprocess.run([sys.executable, __file__, "--one", str(n), "--epochs", str(args.epochs), "--device", args.device,
+                               "--out", "-"],
                               capture_output=True, text=True)
         if proc.returncode:
             sys.stderr.write(proc.stderr[-3000:])
