@@ -130,7 +130,7 @@ def main(argv: list[str]) -> None:
     }
     if args.count_flops:
         flops = epoch_flops(g, params, config)
-        dtype = resolve_precision(params.precision, torch.device("cpu"), s["n_params"])
+        dtype = resolve_precision(params.precision, torch.device("cpu"))
         peak = gemm_peak(dtype)
         report.update(flops_per_epoch=flops, gemm_peak_flops=peak,
                       fraction_of_peak=flops / s["seconds_per_epoch_median"] / peak)

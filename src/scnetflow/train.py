@@ -88,11 +88,11 @@ def resolve_device(device: str) -> torch.device:
 LARGE_MODEL = 20_000_000
 
 
-def resolve_precision(precision: str, device: torch.device, n_params: int = LARGE_MODEL) -> torch.dtype:
+def resolve_precision(precision: str, device: torch.device) -> torch.dtype:
     """``auto`` -> bfloat16 matrix products where the hardware has them (CUDA bf16, or CPU AMX/AVX512-BF16),
     else float32. On the CellBench subset (5.5 M parameters) bfloat16 was 15 % faster per epoch with the
-    same clustering and a held-out AUROC within noise (``docs/benchmarks.md``), so size no longer matters;
-    ``n_params`` is kept for callers that pass it."""
+    same clustering and a held-out AUROC within noise (``docs/benchmarks.md``), so model size does not
+    enter."""
     if precision not in PRECISIONS:
         raise InputError(f"unknown precision {precision!r}; use one of {PRECISIONS}")
     if precision == "auto":
@@ -206,7 +206,7 @@ def train(adata: ad.AnnData, params: TrainParams = TrainParams(), model_config: 
 
     model = ScNET(G, width, model_config).to(dev)
     n_params = sum(p.numel() for p in model.parameters())
-    dtype = resolve_precision(params.precision, dev, n_params)
+    dtype = resolve_precision(params.precision, dev)
     if dtype == torch.bfloat16 and n_params >= LARGE_MODEL:
         # The full-width encoder holds ~all weights (O(G^2 + C^2)); storing them in bfloat16 (updated with
         # stochastic rounding) halves their memory and drops autocast's cached bfloat16 copies.
