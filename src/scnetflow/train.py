@@ -47,7 +47,7 @@ class TrainParams:
     n_edge_batches: int = 5
     val_fraction: float = 0.2
     eval_every: int = 10
-    patience: int = 3
+    patience: int = 0
     prune_every: int = 30
     prune_percentile: float = 10.0
     prune_max_fraction: float = 0.1
