@@ -25,6 +25,9 @@ from pathlib import Path
 
 import numpy as np
 
+#: The repository root: commands are recorded relative to it, never as this machine's paths.
+REPO = Path(__file__).resolve().parents[1]
+
 
 def main(argv: list[str]) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -76,7 +79,7 @@ def main(argv: list[str]) -> None:
         rows.append({"representation": name, "max_ari": r["max_ari"], "resolution": r["max_ari_resolution"],
                      "n_clusters": r["max_ari_n_clusters"], "max_nmi": r["max_nmi"]})
     report = {"input": Path(args.input).name, "cells": int(q.n_obs), "label": args.label,
-              "model_genes": n_genes, "rows": rows, "command": " ".join([Path(sys.argv[0]).as_posix(), *argv])}
+              "model_genes": n_genes, "rows": rows, "command": " ".join([Path(__file__).resolve().relative_to(REPO).as_posix(), *argv])}
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(report, indent=2) + "\n")
     print("| representation | max ARI | resolution | clusters | max NMI |\n|---|---|---|---|---|")

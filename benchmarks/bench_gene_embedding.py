@@ -36,6 +36,9 @@ from pathlib import Path
 
 import numpy as np
 
+#: The repository root: commands are recorded relative to it, never as this machine's paths.
+REPO = Path(__file__).resolve().parents[1]
+
 
 def expression_profiles(adata, n_components: int, seed: int) -> tuple[np.ndarray, float]:
     """Genes x ``n_components`` PCA scores of the per-gene standardised genes x cells expression, and the
@@ -183,7 +186,7 @@ def main(argv: list[str]) -> None:
                 "n_genes": len(annotated), "terms": terms, **mlp},
         "seconds": time.perf_counter() - t0,
         "machine": {"threads": torch.get_num_threads(), "torch": torch.__version__},
-        "command": " ".join([Path(sys.argv[0]).as_posix(), *argv]),
+        "command": " ".join([Path(__file__).resolve().relative_to(REPO).as_posix(), *argv]),
     }
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(report, indent=2) + "\n")

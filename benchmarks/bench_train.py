@@ -25,6 +25,9 @@ import sys
 import time
 from pathlib import Path
 
+#: The repository root: commands are recorded relative to it, never as this machine's paths.
+REPO = Path(__file__).resolve().parents[1]
+
 
 def gemm_peak(dtype, n: int = 4096, repeats: int = 3) -> float:
     """Measured dense matmul rate (FLOP/s) of this machine for ``dtype``: the practical peak."""
@@ -126,7 +129,7 @@ def main(argv: list[str]) -> None:
         "knn_edges_start": s["knn_edges_start"], "knn_edges_best": s["knn_edges_best"],
         "machine": {"cpu": platform.processor() or platform.machine(), "threads": torch.get_num_threads(),
                     "torch": torch.__version__},
-        "command": " ".join([Path(sys.argv[0]).as_posix(), *argv]),
+        "command": " ".join([Path(__file__).resolve().relative_to(REPO).as_posix(), *argv]),
     }
     if args.count_flops:
         flops = epoch_flops(g, params, config)

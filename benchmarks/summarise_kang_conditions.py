@@ -23,12 +23,17 @@ def _fmt(x, nd=3):
     return "-" if x is None or (isinstance(x, float) and x != x) else (f"{x:.{nd}f}" if isinstance(x, float) else str(x))
 
 
+def _table(title: str, columns: list[str], first: bool = False) -> None:
+    """Print a markdown section title and a table header."""
+    print(("" if first else "\n") + f"#### {title}\n")
+    print("| " + " | ".join(columns) + " |\n|" + "---|" * len(columns))
+
+
 def main(work: Path) -> None:
     out: dict = {"samples": {}}
-    print("#### Training (all expressed PPI genes)\n")
-    print("| sample | cells | model genes | PPI edges | parameters | epochs run | best epoch | best held-out AUROC | AUPR | "
-          "s / epoch | max ARI X_scnet | max ARI X_pca |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    _table("Training (all expressed PPI genes)",
+           ["sample", "cells", "model genes", "PPI edges", "parameters", "epochs run", "best epoch",
+            "best held-out AUROC", "AUPR", "s / epoch", "max ARI X_scnet", "max ARI X_pca"], first=True)
     for s in SAMPLES:
         tj = json.loads((work / "train" / f"kang_{s}.train.json").read_text())
         ce = json.loads((work / "cluster-eval" / f"kang_{s}.cluster_eval.json").read_text())["representations"]
@@ -45,9 +50,8 @@ def main(work: Path) -> None:
               f"{_fmt(row['best_val_auroc'])} | {_fmt(row['best_val_aupr'])} | {_fmt(row['seconds_per_epoch'], 1)} | "
               f"{_fmt(row['max_ari_scnet'])} | {_fmt(row['max_ari_pca'])} |")
 
-    print("\n#### Modularity (Leiden, unweighted) per percentile\n")
-    print("| sample | percentile | co-embedded | co-expression | genes co-emb / co-expr | co-embedded more modular |")
-    print("|---|---|---|---|---|---|")
+    _table("Modularity (Leiden, unweighted) per percentile",
+           ["sample", "percentile", "co-embedded", "co-expression", "genes co-emb / co-expr", "co-embedded more modular"])
     for s in SAMPLES:
         m = pd.read_csv(work / "coembed" / f"kang_{s}.modularity.tsv", sep="\t")
         rows = []
@@ -60,10 +64,9 @@ def main(work: Path) -> None:
                   f"{'yes' if ce_ > cx else 'no'} |")
         out["samples"][s]["modularity"] = rows
 
-    print("\n#### Network evaluation: Reactome reconstruction and DisGeNET z-scores\n")
-    print("| sample | network | genes | edges | Reactome sets | mean AUROC | mean AUPR | AUPR of a random ranking | "
-          "disease lists | z (AUROC) | z (AUPR) | seconds |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    _table("Network evaluation: Reactome reconstruction and DisGeNET z-scores",
+           ["sample", "network", "genes", "edges", "Reactome sets", "mean AUROC", "mean AUPR", "AUPR of a random ranking",
+            "disease lists", "z (AUROC)", "z (AUPR)", "seconds"])
     for s in SAMPLES:
         ne = json.loads((work / "evaluate-network" / f"kang_{s}.network_eval.json").read_text())
         out["samples"][s]["network_eval"] = ne
@@ -74,10 +77,9 @@ def main(work: Path) -> None:
                   f"{dz.get('n_sets', 0)} | {_fmt(dz.get('auroc_z'), 2)} | {_fmt(dz.get('aupr_z'), 2)} | {info['seconds']} |")
         print(f"| {s.upper()} | total | | | | | | | | | | {ne['seconds']} |")
 
-    print("\n#### Gene embedding against expression profiles (GO BP)\n")
-    print("| sample | k-means: mean fraction of clusters enriched (k 20..80), scNET / expression | "
-          "MLP AUROC scNET / expression / PPI degree | MLP AUPR scNET / expression / PPI degree (chance) |")
-    print("|---|---|---|---|")
+    _table("Gene embedding against expression profiles (GO BP)",
+           ["sample", "k-means: mean fraction of clusters enriched (k 20..80), scNET / expression",
+            "MLP AUROC scNET / expression / PPI degree", "MLP AUPR scNET / expression / PPI degree (chance)"])
     for s in SAMPLES:
         ge = json.loads((work / "gene-embedding" / f"kang_{s}.json").read_text())
         km = {r: sum(x["fraction_clusters_enriched"] for x in ge["kmeans"][r]) / len(ge["kmeans"][r])
@@ -90,18 +92,16 @@ def main(work: Path) -> None:
               + " / ".join(f"{mlp[r]['auroc_mean']:.3f}" for r in reps) + " | "
               + " / ".join(f"{mlp[r]['aupr_mean']:.3f}" for r in reps) + f" ({mlp['scnet']['aupr_chance_mean']:.3f}) |")
 
-    print("\n#### Differential network (XOR, 99th percentile) propagated from STAT1: top 30 genes\n")
     genes = pd.read_csv(work / "diffnet" / "CTRL_vs_STIM.diffnet_genes.tsv", sep="\t")
     top = genes.head(30)
     out["diffnet_top30"] = top.to_dict(orient="records")
-    print("| " + " | ".join(top.columns) + " |\n|" + "---|" * len(top.columns))
+    _table("Differential network (XOR, 99th percentile) propagated from STAT1: top 30 genes", list(top.columns))
     for rec in top.itertuples(index=False):
         print("| " + " | ".join(f"{v:.4g}" if isinstance(v, float) else str(v) for v in rec) + " |")
 
-    print("\n#### GSEA STIM vs CTRL in CD14 Mono (Reactome)\n")
     g = pd.read_csv(work / "gsea" / "kang.gsea_conditions.tsv", sep="\t")
-    print("| expression | sets tested | FDR < 0.05 | up in STIM at FDR < 0.05 | " + " | ".join(f"rank of '{t}' (NES, FDR)" for t in IFN_TERMS) + " |")
-    print("|---|---|---|---|" + "---|" * len(IFN_TERMS))
+    _table("GSEA STIM vs CTRL in CD14 Mono (Reactome)", ["expression", "sets tested", "FDR < 0.05",
+           "up in STIM at FDR < 0.05", *(f"rank of '{t}' (NES, FDR)" for t in IFN_TERMS)])
     out["gsea"] = {}
     for expr, sub in g.groupby("expression"):
         sub = sub.sort_values("nes", ascending=False).reset_index(drop=True)
