@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from scnetflow.model import BackwardAdam, DualViewBlock, Graph, ModelConfig, ScNET, SigmoidTransformerConv
+from scnetflow.model import BackwardAdam, CSRGCNConv, DualViewBlock, Graph, ModelConfig, ScNET, SigmoidTransformerConv
 
 # 4 cells in a ring, 3 genes in a path
 KNN = torch.tensor([[0, 1, 1, 2, 2, 3, 3, 0], [1, 0, 2, 1, 3, 2, 0, 3]])
@@ -23,6 +23,25 @@ def test_sigmoid_attention_is_unnormalised():
     sums = torch.zeros(4).index_add_(0, KNN[1], alpha.view(-1))
     assert not torch.allclose(sums, torch.ones(4))
     assert "temperature=3.0" in repr(conv)
+
+
+@pytest.mark.parametrize("autocast", [False, True])
+def test_csr_gcn_matches_pyg_gcn(autocast):
+    from torch_geometric.nn import GCNConv
+
+    torch.manual_seed(0)
+    ours, pyg = CSRGCNConv(5, 3), GCNConv(5, 3)
+    torch.nn.init.normal_(pyg.bias)
+    ours.load_state_dict(pyg.state_dict())  # the same parameters, so checkpoints load either way
+    x = torch.randn(4, 5, requires_grad=True)
+    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=autocast):
+        out = ours(x, Graph.from_edge_index(KNN, 4).head_adj)
+        ref = pyg(x, KNN)
+    assert out.dtype == torch.float32
+    torch.testing.assert_close(out, ref.float(), atol=0 if not autocast else 2e-2, rtol=1e-5 if not autocast else 2e-2)
+    (grad,) = torch.autograd.grad(out.sum(), x)
+    (grad_ref,) = torch.autograd.grad(ref.float().sum(), x)
+    torch.testing.assert_close(grad, grad_ref, atol=2e-2, rtol=2e-2)
 
 
 @pytest.mark.parametrize("encoder", ["sage", "gcn"])
@@ -105,3 +124,18 @@ def test_dropout_keeps_1_minus_p_and_rescales():
     assert drop(x) is x
     with pytest.raises(ValueError, match="dropout probability"):
         Dropout(1.0)
+
+
+@pytest.mark.parametrize("p", [0.1, 0.25, 0.6])
+def test_keep_mask_rate_and_independence(p):
+    from scnetflow.model.layers import keep_mask
+
+    torch.manual_seed(0)
+    m = keep_mask((1000, 401), p).float()  # odd width: the four lanes of one draw straddle rows
+    assert abs(m.mean().item() - (1 - p)) < 0.005  # 401,000 draws: sd of the mean < 0.001
+    flat = m.view(-1)
+    for lag in (1, 2, 3, 4):  # entries from one 64-bit draw are uncorrelated
+        r = torch.corrcoef(torch.stack([flat[:-lag], flat[lag:]]))[0, 1].item()
+        assert abs(r) < 0.01
+    torch.manual_seed(0)
+    assert torch.equal(keep_mask((1000, 401), p).float(), m)  # seeded by torch's generator

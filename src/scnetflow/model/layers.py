@@ -8,6 +8,7 @@ import torch
 from torch import Tensor, nn
 from torch_geometric.nn import GCNConv, SAGEConv, TransformerConv
 from torch_geometric.typing import Adj, OptTensor
+from torch_geometric.utils import spmm
 
 ENCODERS = ("sage", "gcn")
 INITS = ("identity", "random")
@@ -56,27 +57,69 @@ class SigmoidTransformerConv(TransformerConv):
         return f"{self.__class__.__name__}({self.in_channels}, {self.out_channels}, temperature={self.temperature})"
 
 
+class CSRGCNConv(GCNConv):
+    r"""Graph convolution (Kipf & Welling, 2017) over a precomputed normalised sparse adjacency.
+
+    The same layer and parameters as :class:`~torch_geometric.nn.conv.GCNConv`,
+    :math:`X' = \hat D^{-1/2} \hat A \hat D^{-1/2} X W + b`, given the transposed normalised adjacency
+    with self-loops as a CSR tensor (:attr:`Graph.head_adj`, built once per graph). One sparse product
+    replaces PyG's per-edge gather, scale and scatter, which took a fifth of a training step on the
+    CellBench subset. The product runs in float32: CPU sparse kernels have no bfloat16.
+
+    Args:
+        in_channels (int): Input width.
+        out_channels (int): Output width.
+
+    Shapes:
+        - **input:** node features :math:`(|V|, F_{in})`, adjacency :math:`(|V|, |V|)` sparse CSR
+        - **output:** node features :math:`(|V|, F_{out})`, float32
+    """
+
+    def __init__(self, in_channels: int, out_channels: int):
+        super().__init__(in_channels, out_channels, add_self_loops=False, normalize=False)
+
+    def message_and_aggregate(self, adj_t: Tensor, x: Tensor) -> Tensor:
+        with torch.autocast(x.device.type, enabled=False):
+            return spmm(adj_t, x.float(), reduce=self.aggr)
+
+
 class _MaskedScale(torch.autograd.Function):
-    """:math:`y = x \\odot m / (1 - p)` for a boolean mask :math:`m`; saves only the mask (1 byte an entry)."""
+    """:math:`y = s \\, x \\odot m` for a 0/1 mask :math:`m` in :math:`x`'s dtype and a scale :math:`s`: plain
+    products in both directions, several times faster on CPU than :func:`torch.where`. The scale stays a
+    Python float, so bfloat16 entries are scaled by :math:`1 / (1 - p)` itself, not by its rounding."""
 
     @staticmethod
     def forward(ctx, x: Tensor, mask: Tensor, scale: float) -> Tensor:
         ctx.save_for_backward(mask)
         ctx.scale = scale
-        return torch.where(mask, x, 0).mul_(scale)
+        return (x * mask).mul_(scale)
 
     @staticmethod
     def backward(ctx, grad: Tensor) -> tuple[Tensor, None, None]:
         (mask,) = ctx.saved_tensors
-        return torch.where(mask, grad, 0).mul_(ctx.scale), None, None
+        return (grad * mask).mul_(ctx.scale), None, None
+
+
+#: Resolution of the keep draw: 15-bit uniform integers.
+_LANE = 1 << 15
+
+
+def keep_mask(shape: torch.Size | tuple[int, ...], p: float, device: torch.device | None = None) -> Tensor:
+    r"""A boolean mask with each entry kept with probability :math:`1 - \lfloor 2^{15} p \rceil / 2^{15}`
+    (exactly :math:`1 - p` for :math:`p = 0.25`), drawn from PyTorch's generator as 64-bit integers split
+    into four 15-bit lanes: a quarter of the draws of :func:`torch.rand`, about three times faster on CPU.
+    """
+    n = math.prod(shape)
+    bits = torch.empty((n + 3) // 4, dtype=torch.int64, device=device).random_()
+    lanes = bits.view(torch.int16)[:n].view(shape)
+    return lanes.bitwise_and_(_LANE - 1) >= round(p * _LANE)
 
 
 class Dropout(nn.Module):
-    r"""Inverted dropout, the same distribution as :class:`torch.nn.Dropout`, with the keep mask drawn as
-    :math:`u \ge p` for :math:`u \sim U[0, 1)` in float32: PyTorch's CPU Bernoulli kernel is about twice as
-    slow as uniform sampling, and dropout on the full-width encoder's activations is a tenth of a small
-    model's step. Under :func:`torch.utils.checkpoint` the RNG state is restored, so recomputation draws
-    the same masks.
+    r"""Inverted dropout as :class:`torch.nn.Dropout`, made cheaper: :func:`keep_mask` draws the mask
+    (dropout was a tenth of a small model's step with PyTorch's kernels) and a product with the 0/1 mask in
+    the input's dtype replaces masking in both directions. Under :func:`torch.utils.checkpoint` the
+    RNG state is restored, so recomputation draws the same masks.
 
     Args:
         p (float, optional): Probability of zeroing an entry (default: :obj:`0.5`).
@@ -95,8 +138,7 @@ class Dropout(nn.Module):
     def forward(self, x: Tensor) -> Tensor:
         if not self.training or self.p == 0:
             return x
-        mask = torch.rand(x.shape, device=x.device) >= self.p
-        return _MaskedScale.apply(x, mask, 1.0 / (1.0 - self.p))
+        return _MaskedScale.apply(x, keep_mask(x.shape, self.p, x.device).to(x.dtype), 1.0 / (1.0 - self.p))
 
     def extra_repr(self) -> str:
         return f"p={self.p}"

@@ -7,35 +7,40 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor, nn
 from torch.utils.checkpoint import checkpoint
-from torch_geometric.nn import GCNConv, TransformerConv
+from torch_geometric.nn import TransformerConv
 from torch_geometric.utils import to_torch_csr_tensor
 
-from scnetflow.model.layers import Dropout, DualViewBlock, SigmoidTransformerConv
+from scnetflow.model.layers import CSRGCNConv, Dropout, DualViewBlock, SigmoidTransformerConv
 
 
 @dataclass
 class Graph:
-    """One graph: ``edge_index`` :math:`(2, |E|)` for attention and GCN layers, and the layout the
-    full-width encoder needs, built once per graph: for ``"sage"`` the transposed CSR adjacency (mean
-    aggregation), for ``"gcn"`` the edges with self-loops and their symmetric normalisation
-    :math:`\\hat D^{-1/2} \\hat A \\hat D^{-1/2}` as weights.
+    """One graph, in every layout the model needs, built once per graph: ``edge_index`` :math:`(2, |E|)`
+    for the attention layers; ``head_adj``, the transposed CSR of the symmetric normalisation with
+    self-loops :math:`\\hat D^{-1/2} \\hat A \\hat D^{-1/2}`, for the GCN heads; and the full-width
+    encoder's layout: for ``"sage"`` the transposed CSR adjacency (mean aggregation), for ``"gcn"`` the
+    normalised edges and their weights.
     """
 
     edge_index: Tensor
+    head_adj: Tensor
     encoder_adj: Tensor
     encoder_weight: Tensor | None = None
 
     @classmethod
     def from_edge_index(cls, edge_index: Tensor, num_nodes: int, encoder: str = "sage") -> Graph:
-        if encoder == "sage":
-            return cls(edge_index, to_torch_csr_tensor(edge_index.flip(0), size=(num_nodes, num_nodes)))
         from torch_geometric.nn.conv.gcn_conv import gcn_norm
 
-        return cls(edge_index, *gcn_norm(edge_index, None, num_nodes, add_self_loops=True))
+        size = (num_nodes, num_nodes)
+        norm_index, norm_weight = gcn_norm(edge_index, None, num_nodes, add_self_loops=True)
+        head_adj = to_torch_csr_tensor(norm_index.flip(0), norm_weight, size=size)
+        if encoder == "sage":
+            return cls(edge_index, head_adj, to_torch_csr_tensor(edge_index.flip(0), size=size))
+        return cls(edge_index, head_adj, norm_index, norm_weight)
 
     def to(self, device: torch.device) -> Graph:
         weight = None if self.encoder_weight is None else self.encoder_weight.to(device)
-        return Graph(self.edge_index.to(device), self.encoder_adj.to(device), weight)
+        return Graph(self.edge_index.to(device), self.head_adj.to(device), self.encoder_adj.to(device), weight)
 
 
 @dataclass(frozen=True)
@@ -78,9 +83,9 @@ class ScNET(nn.Module):
         self.n_genes, self.n_cells, self.config = n_genes, n_cells, config
         c = config
         self.encoder = nn.ModuleList(DualViewBlock(n_genes, n_cells, c.encoder, c.dropout, c.encoder_init) for _ in range(c.n_layers))
-        self.gene_gcn = GCNConv(n_cells, c.hidden_dim)
+        self.gene_gcn = CSRGCNConv(n_cells, c.hidden_dim)
         self.gene_attention = TransformerConv(c.hidden_dim, c.embedding_dim, heads=1, dropout=c.dropout)
-        self.cell_gcn = GCNConv(n_genes, c.hidden_dim)
+        self.cell_gcn = CSRGCNConv(n_genes, c.hidden_dim)
         self.cell_attention = SigmoidTransformerConv(c.hidden_dim, c.embedding_dim, c.attention_temperature, c.dropout)
         self.expression_decoder = nn.Sequential(
             nn.Linear(c.embedding_dim, c.hidden_dim), nn.ReLU(),
@@ -109,9 +114,9 @@ class ScNET(nn.Module):
                 x = checkpoint(block, x, *args, use_reentrant=False)  # same dropout masks on recompute
             else:
                 x = block(x, *args)
-        zg = self.drop(self.act(self.gene_gcn(x, ppi.edge_index)))
+        zg = self.drop(self.act(self.gene_gcn(x, ppi.head_adj)))
         zg = self.gene_attention(zg, ppi.edge_index)
-        zc = self.drop(self.act(self.cell_gcn(x.t(), knn.edge_index)))
+        zc = self.drop(self.act(self.cell_gcn(x.t(), knn.head_adj)))
         zc, (_, alpha) = self.cell_attention(zc, knn.edge_index, return_attention_weights=True)
         recon = self.expression_decoder(zc)
         return zg.float(), zc.float(), recon.float(), alpha.view(-1).float()
