@@ -8,7 +8,7 @@ data=../shared/data
 
 # CellBench 10x subset, defaults, all 250 epochs (compare: reference_cellbench_e20_t{1,2}_amd.json)
 $py benchmarks/bench_train.py --input $data/cellbench/cellbench_10x_3cl_cepo_subset.h5ad --label cell_line \
-    --count-flops --out benchmarks/results/ours_cellbench_e250_amd.json -- --epochs 250 --patience 0
+    --count-flops --out benchmarks/results/ours_cellbench_e250_amd_s3_r1.json -- --epochs 250 --patience 0
 
 # Kang IFN-b, all 8,433 expressed PPI genes (the reference's model: 455.7 M parameters), 10 epochs
 # (compare per epoch: reference_kang_e1.json)

@@ -8,7 +8,7 @@
 # Train options: the defaults (250 epochs, an evaluation every 10, no early stop, the best held-out-AUROC
 # evaluation kept) except --n-edge-batches 1: one optimiser step per epoch instead of five, because a
 # 2-core CPU takes ~10 s per step of the 380 M-parameter model (250 x 5 steps would be ~3.5 h per sample).
-# The two samples train side by side, one thread each (~19 s per epoch, ~80 min); then one process at a
+# The two samples train side by side, one thread each (~17 s per epoch, about 1.5 h); then one process at a
 # time. Set TRAIN_OPTS to change the train options (e.g. TRAIN_OPTS="" for every default, on a GPU).
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
