@@ -42,6 +42,8 @@ def test_csr_gcn_matches_pyg_gcn(autocast):
     (grad,) = torch.autograd.grad(out.sum(), x)
     (grad_ref,) = torch.autograd.grad(ref.float().sum(), x)
     torch.testing.assert_close(grad, grad_ref, atol=2e-2, rtol=2e-2)
+    with pytest.raises(TypeError, match="normalised CSR adjacency"):
+        ours(x, KNN)
 
 
 @pytest.mark.parametrize("encoder", ["sage", "gcn"])

@@ -78,6 +78,13 @@ class CSRGCNConv(GCNConv):
     def __init__(self, in_channels: int, out_channels: int):
         super().__init__(in_channels, out_channels, add_self_loops=False, normalize=False)
 
+    def forward(self, x: Tensor, adj_t: Tensor) -> Tensor:
+        # An edge index would run unnormalised and without self-loops: refuse it.
+        if adj_t.layout != torch.sparse_csr:
+            raise TypeError(f"{self.__class__.__name__} needs the normalised CSR adjacency (Graph.head_adj), "
+                            f"got a {adj_t.layout} tensor")
+        return super().forward(x, adj_t)
+
     def message_and_aggregate(self, adj_t: Tensor, x: Tensor) -> Tensor:
         with torch.autocast(x.device.type, enabled=False):
             return spmm(adj_t, x.float(), reduce=self.aggr)
