@@ -50,7 +50,7 @@ def test_csr_gcn_matches_pyg_gcn(autocast):
 def test_dual_view_block_shapes(encoder):
     block = DualViewBlock(n_genes=3, n_cells=4, encoder=encoder)
     knn, ppi = Graph.from_edge_index(KNN, 4, encoder), Graph.from_edge_index(PPI, 3, encoder)
-    out = block(torch.randn(3, 4), knn.encoder_adj, ppi.encoder_adj, knn.encoder_weight, ppi.encoder_weight)
+    out = block(torch.randn(3, 4), knn.encoder_adj, ppi.encoder_adj)
     assert out.shape == (3, 4)
     assert "genes=3, cells=4" in repr(block)
 

@@ -169,7 +169,7 @@ def make_conv(kind: str, in_channels: int, out_channels: int) -> nn.Module:
     if kind == "sage":
         return SAGEConv(in_channels, out_channels)
     if kind == "gcn":
-        return GCNConv(in_channels, out_channels, add_self_loops=False, normalize=False)
+        return CSRGCNConv(in_channels, out_channels)
     raise ValueError(f"unknown encoder {kind!r}; use one of {ENCODERS}")
 
 
@@ -194,7 +194,8 @@ class DualViewBlock(nn.Module):
             (default: :obj:`"random"`).
 
     Shapes:
-        - **input:** :math:`X` :math:`(G, C)`, KNN adjacency over cells, PPI adjacency over genes
+        - **input:** :math:`X` :math:`(G, C)`, KNN adjacency over cells, PPI adjacency over genes (the
+          :attr:`Graph.encoder_adj` of each)
         - **output:** :math:`(G, C)`
     """
 
@@ -216,15 +217,14 @@ class DualViewBlock(nn.Module):
             if self.init == "identity":
                 _identity_init(conv)
 
-    def forward(self, x: Tensor, knn: Adj, ppi: Adj, knn_weight: OptTensor = None,
-                ppi_weight: OptTensor = None) -> Tensor:
-        xc = self.drop(self.act(self._conv(self.cell_conv, x.t(), knn, knn_weight)))
-        return self.drop(self.act(self._conv(self.gene_conv, xc.t(), ppi, ppi_weight)))
+    def forward(self, x: Tensor, knn: Adj, ppi: Adj) -> Tensor:
+        xc = self.drop(self.act(self._conv(self.cell_conv, x.t(), knn)))
+        return self.drop(self.act(self._conv(self.gene_conv, xc.t(), ppi)))
 
-    def _conv(self, conv: nn.Module, x: Tensor, adj: Adj, weight: OptTensor) -> Tensor:
+    def _conv(self, conv: nn.Module, x: Tensor, adj: Adj) -> Tensor:
         if self.encoder == "sage":  # sparse mean aggregation has no bfloat16 kernel: aggregate in float32
             return conv(x.float(), adj)
-        return conv(x, adj, weight)
+        return conv(x, adj)  # CSRGCNConv aggregates in float32 itself, after its bfloat16 product
 
     def __repr__(self) -> str:
         return f"{self.__class__.__name__}(genes={self.n_genes}, cells={self.n_cells}, encoder={self.encoder})"

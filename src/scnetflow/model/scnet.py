@@ -17,15 +17,14 @@ from scnetflow.model.layers import CSRGCNConv, Dropout, DualViewBlock, SigmoidTr
 class Graph:
     """One graph, in every layout the model needs, built once per graph: ``edge_index`` :math:`(2, |E|)`
     for the attention layers; ``head_adj``, the transposed CSR of the symmetric normalisation with
-    self-loops :math:`\\hat D^{-1/2} \\hat A \\hat D^{-1/2}`, for the GCN heads; and the full-width
-    encoder's layout: for ``"sage"`` the transposed CSR adjacency (mean aggregation), for ``"gcn"`` the
-    normalised edges and their weights.
+    self-loops :math:`\\hat D^{-1/2} \\hat A \\hat D^{-1/2}`, for the GCN heads; and ``encoder_adj`` for the
+    full-width encoder: for ``"sage"`` the transposed CSR adjacency (mean aggregation), for ``"gcn"``
+    ``head_adj`` itself.
     """
 
     edge_index: Tensor
     head_adj: Tensor
     encoder_adj: Tensor
-    encoder_weight: Tensor | None = None
 
     @classmethod
     def from_edge_index(cls, edge_index: Tensor, num_nodes: int, encoder: str = "sage") -> Graph:
@@ -36,11 +35,10 @@ class Graph:
         head_adj = to_torch_csr_tensor(norm_index.flip(0), norm_weight, size=size)
         if encoder == "sage":
             return cls(edge_index, head_adj, to_torch_csr_tensor(edge_index.flip(0), size=size))
-        return cls(edge_index, head_adj, norm_index, norm_weight)
+        return cls(edge_index, head_adj, head_adj)
 
     def to(self, device: torch.device) -> Graph:
-        weight = None if self.encoder_weight is None else self.encoder_weight.to(device)
-        return Graph(self.edge_index.to(device), self.head_adj.to(device), self.encoder_adj.to(device), weight)
+        return Graph(self.edge_index.to(device), self.head_adj.to(device), self.encoder_adj.to(device))
 
 
 @dataclass(frozen=True)
@@ -108,7 +106,7 @@ class ScNET(nn.Module):
                 m.reset_parameters()
 
     def forward(self, x: Tensor, knn: Graph, ppi: Graph) -> tuple[Tensor, Tensor, Tensor, Tensor]:
-        args = (knn.encoder_adj, ppi.encoder_adj, knn.encoder_weight, ppi.encoder_weight)
+        args = (knn.encoder_adj, ppi.encoder_adj)
         for block in self.encoder:
             if self.recompute and self.training and torch.is_grad_enabled():
                 x = checkpoint(block, x, *args, use_reentrant=False)  # same dropout masks on recompute
