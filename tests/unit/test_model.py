@@ -46,7 +46,7 @@ def test_csr_gcn_matches_pyg_gcn(autocast):
         ours(x, KNN)
 
 
-@pytest.mark.parametrize("encoder", ["sage", "gcn"])
+@pytest.mark.parametrize("encoder", ["sage", "gcn", "lowrank"])
 def test_dual_view_block_shapes(encoder):
     block = DualViewBlock(n_genes=3, n_cells=4, encoder=encoder)
     knn, ppi = Graph.from_edge_index(KNN, 4, encoder), Graph.from_edge_index(PPI, 3, encoder)
@@ -141,3 +141,94 @@ def test_keep_mask_rate_and_independence(p):
         assert abs(r) < 0.01
     torch.manual_seed(0)
     assert torch.equal(keep_mask((1000, 401), p).float(), m)  # seeded by torch's generator
+
+
+def _dense_gcn_adj(edge_index: torch.Tensor, n: int) -> torch.Tensor:
+    """D^-1/2 (A + I) D^-1/2, dense, built by hand (independent of PyG's gcn_norm)."""
+    a = torch.eye(n)
+    a[edge_index[1], edge_index[0]] = 1.0
+    d = a.sum(dim=1).rsqrt()
+    return d[:, None] * a * d[None, :]
+
+
+@pytest.mark.parametrize("init", ["random", "identity"])
+def test_lowrank_conv_matches_dense_reference(init):
+    from scnetflow.model import LowRankGCNConv
+    from scnetflow.model.layers import _identity_init
+
+    torch.manual_seed(0)
+    conv = LowRankGCNConv(5, rank=2)
+    if init == "identity":
+        _identity_init(conv)
+    else:
+        torch.nn.init.normal_(conv.bias)
+    x = torch.randn(4, 5, requires_grad=True)
+    out = conv(x, Graph.from_edge_index(KNN, 4).head_adj)
+    w = torch.diag(conv.scale) + conv.u @ conv.v.t()  # the dense G x G weight the layer never forms
+    ref = _dense_gcn_adj(KNN, 4) @ (x @ w) + conv.bias
+    assert out.shape == (4, 5) and out.dtype == torch.float32
+    torch.testing.assert_close(out, ref)
+    if init == "identity":  # starts as the pure smoothing
+        torch.testing.assert_close(out, _dense_gcn_adj(KNN, 4) @ x)
+    g = torch.randn(4, 5)
+    grads = torch.autograd.grad((out * g).sum(), [x, conv.scale, conv.u, conv.v, conv.bias])
+    grads_ref = torch.autograd.grad((ref * g).sum(), [x, conv.scale, conv.u, conv.v, conv.bias])
+    for a, b in zip(grads, grads_ref):
+        torch.testing.assert_close(a, b)
+    nonzero = [gr.abs().sum().item() > 0 for gr in grads]
+    # from the identity start (V = 0) U gets no gradient until V moves; V's is driven by X U, U != 0
+    assert nonzero == ([True, True, False, True, True] if init == "identity" else [True] * 5)
+    assert repr(conv) == "LowRankGCNConv(5, rank=2)"
+    with pytest.raises(TypeError, match="normalised CSR adjacency"):
+        conv(x, KNN)
+
+
+def test_lowrank_conv_random_init_matches_dense_layer_scale():
+    from scnetflow.model import LowRankGCNConv
+
+    torch.manual_seed(0)
+    conv = LowRankGCNConv(400, rank=16)
+    w = torch.diag(conv.scale) + conv.u @ conv.v.t()
+    off = w[~torch.eye(400, dtype=torch.bool)]
+    ref = torch.nn.Linear(400, 400).weight  # PyTorch's default dense init: variance 1 / (3 F)
+    assert 0.8 < off.var().item() / ref.var().item() < 1.25
+    assert conv.u.shape == conv.v.shape == (400, 16) and sum(p.numel() for p in conv.parameters()) == 400 * 34
+
+
+def test_lowrank_under_bfloat16_autocast_is_float32():
+    from scnetflow.model import LowRankGCNConv
+
+    torch.manual_seed(0)
+    conv = LowRankGCNConv(5, rank=3)
+    x = torch.randn(4, 5)
+    adj = Graph.from_edge_index(KNN, 4).head_adj
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        out = conv(x.to(torch.bfloat16), adj)
+    assert out.dtype == torch.float32
+    torch.testing.assert_close(out, conv(x.to(torch.bfloat16).float(), adj))
+
+
+def test_lowrank_scnet_determinism_gradients_and_size():
+    config = ModelConfig(encoder="lowrank", encoder_rank=2, hidden_dim=8, embedding_dim=2)
+    outs = []
+    for _ in range(2):
+        torch.manual_seed(3)
+        model = ScNET(3, 4, config)
+        x = torch.randn(3, 4)
+        zg, zc, recon, alpha = model(x, Graph.from_edge_index(KNN, 4, "lowrank"), Graph.from_edge_index(PPI, 3, "lowrank"))
+        (zg.sum() + zc.sum() + recon.sum()).backward()
+        outs.append((zc.detach(), model.encoder[0].cell_conv.u.grad.clone()))
+    assert zg.shape == (3, 2) and zc.shape == (4, 2) and recon.shape == (4, 3) and alpha.shape == (8,)
+    assert torch.equal(outs[0][0], outs[1][0]) and torch.equal(outs[0][1], outs[1][1])  # training mode: same dropout
+    for block in model.encoder:
+        for p in block.parameters():
+            assert p.grad is not None and torch.isfinite(p.grad).all()
+    # no G x G or C x C weights: 3 blocks x (genes + cells) x (2 r + 2)
+    enc = sum(p.numel() for p in model.encoder.parameters())
+    assert enc == 3 * (3 + 4) * (2 * 2 + 2)
+    assert "encoder=lowrank, rank=2" in repr(model) and "rank=2" in repr(model.encoder[0])
+    state = model.state_dict()
+    assert {"encoder.0.cell_conv.scale", "encoder.0.cell_conv.u", "encoder.0.cell_conv.v",
+            "encoder.0.gene_conv.bias"} <= set(state)
+    with pytest.raises(ValueError, match="rank must be >= 1"):
+        ScNET(3, 4, ModelConfig(encoder="lowrank", encoder_rank=0))

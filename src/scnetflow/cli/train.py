@@ -54,9 +54,13 @@ T, M = TrainParams(), ModelConfig()
               help="Recompute the dual-view encoder's activations in backward instead of storing them: "
                    "about 1 GB less memory on 2,000 cells x 8,433 genes for about a third more compute.")
 @click.option("--encoder", type=click.Choice(ENCODERS), default=M.encoder,
-              help="Dual-view convolution: sage (the authors' code) or gcn (the paper's text).")
+              help="Dual-view convolution: sage (the authors' code), gcn (the paper's text), both full width, "
+                   "or lowrank (weights diag(s) + U V^T of rank --encoder-rank: no genes x genes or cells x cells "
+                   "weights).")
 @click.option("--encoder-init", type=click.Choice(INITS), default=M.encoder_init,
               help="Dual-view weights start as a smoothing (identity) or at random (the authors' code).")
+@click.option("--encoder-rank", type=click.IntRange(1), default=M.encoder_rank,
+              help="Rank r of the lowrank encoder's mixing term (unused by sage and gcn).")
 @click.option("--n-layers", type=click.IntRange(1), default=M.n_layers, help="Dual-view encoder blocks.")
 @click.option("--hidden-dim", type=click.IntRange(1), default=M.hidden_dim, help="Hidden width of encoders and decoder.")
 @click.option("--embedding-dim", type=click.IntRange(1), default=M.embedding_dim, help="Gene and cell embedding width.")

@@ -10,7 +10,7 @@ from torch_geometric.nn import GCNConv, SAGEConv, TransformerConv
 from torch_geometric.typing import Adj, OptTensor
 from torch_geometric.utils import spmm
 
-ENCODERS = ("sage", "gcn")
+ENCODERS = ("sage", "gcn", "lowrank")
 INITS = ("identity", "random")
 
 
@@ -90,6 +90,80 @@ class CSRGCNConv(GCNConv):
             return spmm(adj_t, x.float(), reduce=self.aggr)
 
 
+class LowRankGCNConv(nn.Module):
+    r"""Width-preserving graph convolution whose weight is a diagonal plus a rank-:math:`r` term.
+
+    The dual-view encoder's convolutions map genes to genes (cell view) and cells to cells (gene view):
+    a dense weight has :math:`F^2` entries (71 M for 8,433 genes) and costs :math:`|V| F^2` per product.
+    Here
+
+    .. math::
+        W = \mathrm{diag}(s) + U V^\top, \quad
+        X' = \hat D^{-1/2} \hat A \hat D^{-1/2} \left( X \odot s + (X U) V^\top \right) + b
+
+    with :math:`s, b \in \mathbb{R}^F` and :math:`U, V \in \mathbb{R}^{F \times r}`: :math:`F (2r + 2)`
+    parameters and :math:`O(|V| F r)` work, and no :math:`F \times F` matrix is ever formed. The diagonal
+    keeps each feature (a gene on the cell side, a cell on the gene side) its own channel; the low-rank
+    term mixes them through :math:`r` shared programs, as LoRA (Hu et al., 2022) adapts a dense weight.
+    The aggregation is GCN's, over the precomputed normalised adjacency (:attr:`Graph.head_adj`), in
+    float32: at these widths the products are cheap and CPU sparse kernels have no bfloat16.
+
+    :meth:`reset_parameters` draws :math:`s` as the diagonal of PyTorch's default dense weight
+    (:math:`\mathcal{U}(\pm 1/\sqrt{F})`) and :math:`U, V` from :math:`\mathcal{N}(0, (3 F r)^{-1/2})`, so
+    each entry of :math:`U V^\top` has that weight's variance :math:`1 / (3F)`; :meth:`identity_` sets
+    :math:`s = 1, V = 0, b = 0`: the layer starts as the pure GCN smoothing and learns its mixing.
+
+    Args:
+        channels (int): Input and output width :math:`F`.
+        rank (int): :math:`r`, the rank of the mixing term (default: :obj:`32`).
+
+    Shapes:
+        - **input:** node features :math:`(|V|, F)`, adjacency :math:`(|V|, |V|)` sparse CSR
+        - **output:** node features :math:`(|V|, F)`, float32
+    """
+
+    def __init__(self, channels: int, rank: int = 32):
+        super().__init__()
+        if not 1 <= rank:
+            raise ValueError(f"{self.__class__.__name__}: rank must be >= 1, got {rank}")
+        self.channels, self.rank = channels, rank
+        self.scale = nn.Parameter(torch.empty(channels))
+        self.u = nn.Parameter(torch.empty(channels, rank))
+        self.v = nn.Parameter(torch.empty(channels, rank))
+        self.bias = nn.Parameter(torch.empty(channels))
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        bound = 1 / math.sqrt(self.channels)
+        std = (3 * self.channels * self.rank) ** -0.25
+        with torch.no_grad():
+            self.scale.uniform_(-bound, bound)
+            self.u.normal_(0, std)
+            self.v.normal_(0, std)
+            self.bias.zero_()
+
+    def identity_(self) -> None:
+        """Start as the pure smoothing :math:`\\hat A X`: :math:`s = 1`, :math:`V = 0`, :math:`b = 0`."""
+        with torch.no_grad():
+            self.scale.fill_(1.0)
+            self.v.zero_()
+            self.bias.zero_()
+
+    def forward(self, x: Tensor, adj_t: Tensor) -> Tensor:
+        if adj_t.layout != torch.sparse_csr:
+            raise TypeError(f"{self.__class__.__name__} needs the normalised CSR adjacency (Graph.head_adj), "
+                            f"got a {adj_t.layout} tensor")
+        if x.shape[-1] != self.channels:
+            raise ValueError(f"{self.__class__.__name__}: expected {self.channels} input channels, got {x.shape[-1]}")
+        with torch.autocast(x.device.type, enabled=False):
+            x = x.float()
+            h = torch.addmm(x * self.scale, x @ self.u, self.v.t())
+            return spmm(adj_t, h, reduce="sum").add_(self.bias)
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__name__}({self.channels}, rank={self.rank})"
+
+
 class _MaskedScale(torch.autograd.Function):
     """:math:`y = s \\, x \\odot m` for a 0/1 mask :math:`m` in :math:`x`'s dtype and a scale :math:`s`: plain
     products in both directions, several times faster on CPU than :func:`torch.where`. The scale stays a
@@ -152,7 +226,11 @@ class Dropout(nn.Module):
 
 
 def _identity_init(conv: nn.Module) -> None:
-    """Square convolution weights set to a smoothing: GCN :math:`W = I`; SAGE :math:`W_l = W_r = I/2`."""
+    """Square convolution weights set to a smoothing: GCN :math:`W = I`; SAGE :math:`W_l = W_r = I/2`;
+    low rank :math:`s = 1, V = 0`."""
+    if isinstance(conv, LowRankGCNConv):
+        conv.identity_()
+        return
     with torch.no_grad():
         if isinstance(conv, GCNConv):
             conv.lin.weight.copy_(torch.eye(conv.out_channels, conv.in_channels))
@@ -164,12 +242,17 @@ def _identity_init(conv: nn.Module) -> None:
                     lin.bias.zero_()
 
 
-def make_conv(kind: str, in_channels: int, out_channels: int) -> nn.Module:
-    """A full-width encoder convolution: ``"sage"`` (the authors' SAGEConv) or ``"gcn"`` (the paper's GCN)."""
+def make_conv(kind: str, in_channels: int, out_channels: int, rank: int = 32) -> nn.Module:
+    """An encoder convolution: full width ``"sage"`` (the authors' SAGEConv) or ``"gcn"`` (the paper's GCN),
+    or ``"lowrank"`` (:class:`LowRankGCNConv`, diagonal plus rank ``rank``; square only)."""
     if kind == "sage":
         return SAGEConv(in_channels, out_channels)
     if kind == "gcn":
         return CSRGCNConv(in_channels, out_channels)
+    if kind == "lowrank":
+        if in_channels != out_channels:
+            raise ValueError(f"the lowrank encoder keeps width; got {in_channels} -> {out_channels}")
+        return LowRankGCNConv(in_channels, rank)
     raise ValueError(f"unknown encoder {kind!r}; use one of {ENCODERS}")
 
 
@@ -180,18 +263,20 @@ class DualViewBlock(nn.Module):
     .. math::
         X \leftarrow \delta(\sigma(\mathrm{conv}_{PPI}(\delta(\sigma(\mathrm{conv}_{KNN}(X^\top)))^\top)))
 
-    Both convolutions keep full width (genes on the cell side, cells on the gene side), as in the paper
-    and the authors' code.
+    Both convolutions keep width (genes on the cell side, cells on the gene side). ``"sage"`` and
+    ``"gcn"`` use full-width weights (:math:`G \times G` and :math:`C \times C`), as in the paper and the
+    authors' code; ``"lowrank"`` uses :class:`LowRankGCNConv` (diagonal plus rank :math:`r`).
 
     Args:
         n_genes (int): :math:`G`.
         n_cells (int): :math:`C`.
-        encoder (str, optional): ``"sage"`` or ``"gcn"`` (default: :obj:`"sage"`).
+        encoder (str, optional): ``"sage"``, ``"gcn"`` or ``"lowrank"`` (default: :obj:`"sage"`).
         dropout (float, optional): Dropout probability (default: :obj:`0.25`).
         init (str, optional): ``"identity"`` starts each convolution as a pure smoothing (GCN weight
             :math:`I`; SAGE :math:`\tfrac12 x + \tfrac12 \mathrm{mean}_{j} x_j`), so genes and cells keep
             their identity through the full-width blocks; ``"random"`` is PyTorch's default, as the authors
             (default: :obj:`"random"`).
+        rank (int, optional): :math:`r` of the ``"lowrank"`` encoder; unused otherwise (default: :obj:`32`).
 
     Shapes:
         - **input:** :math:`X` :math:`(G, C)`, KNN adjacency over cells, PPI adjacency over genes (the
@@ -200,13 +285,14 @@ class DualViewBlock(nn.Module):
     """
 
     def __init__(self, n_genes: int, n_cells: int, encoder: str = "sage", dropout: float = 0.25,
-                 init: str = "random"):
+                 init: str = "random", rank: int = 32):
         super().__init__()
         if init not in INITS:
             raise ValueError(f"unknown init {init!r}; use one of {INITS}")
         self.n_genes, self.n_cells, self.encoder, self.dropout, self.init = n_genes, n_cells, encoder, dropout, init
-        self.cell_conv = make_conv(encoder, n_genes, n_genes)
-        self.gene_conv = make_conv(encoder, n_cells, n_cells)
+        self.rank = rank
+        self.cell_conv = make_conv(encoder, n_genes, n_genes, rank)
+        self.gene_conv = make_conv(encoder, n_cells, n_cells, rank)
         self.act = nn.LeakyReLU()
         self.drop = Dropout(dropout)
         self.reset_parameters()
@@ -224,7 +310,8 @@ class DualViewBlock(nn.Module):
     def _conv(self, conv: nn.Module, x: Tensor, adj: Adj) -> Tensor:
         if self.encoder == "sage":  # sparse mean aggregation has no bfloat16 kernel: aggregate in float32
             return conv(x.float(), adj)
-        return conv(x, adj)  # CSRGCNConv aggregates in float32 itself, after its bfloat16 product
+        return conv(x, adj)  # CSRGCNConv and LowRankGCNConv aggregate in float32 themselves
 
     def __repr__(self) -> str:
-        return f"{self.__class__.__name__}(genes={self.n_genes}, cells={self.n_cells}, encoder={self.encoder})"
+        rank = f", rank={self.rank}" if self.encoder == "lowrank" else ""
+        return f"{self.__class__.__name__}(genes={self.n_genes}, cells={self.n_cells}, encoder={self.encoder}{rank})"

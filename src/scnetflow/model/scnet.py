@@ -19,7 +19,7 @@ class Graph:
     for the attention layers; ``head_adj``, the transposed CSR of the symmetric normalisation with
     self-loops :math:`\\hat D^{-1/2} \\hat A \\hat D^{-1/2}`, for the GCN heads; and ``encoder_adj`` for the
     full-width encoder: for ``"sage"`` the transposed CSR adjacency (mean aggregation), for ``"gcn"``
-    ``head_adj`` itself.
+    ``head_adj`` itself, as for ``"lowrank"``.
     """
 
     edge_index: Tensor
@@ -48,6 +48,7 @@ class ModelConfig:
     n_layers: int = 3
     encoder: str = "sage"
     encoder_init: str = "random"
+    encoder_rank: int = 32
     hidden_dim: int = 250
     embedding_dim: int = 75
     dropout: float = 0.25
@@ -80,7 +81,8 @@ class ScNET(nn.Module):
         super().__init__()
         self.n_genes, self.n_cells, self.config = n_genes, n_cells, config
         c = config
-        self.encoder = nn.ModuleList(DualViewBlock(n_genes, n_cells, c.encoder, c.dropout, c.encoder_init) for _ in range(c.n_layers))
+        self.encoder = nn.ModuleList(DualViewBlock(n_genes, n_cells, c.encoder, c.dropout, c.encoder_init, c.encoder_rank)
+                                     for _ in range(c.n_layers))
         self.gene_gcn = CSRGCNConv(n_cells, c.hidden_dim)
         self.gene_attention = TransformerConv(c.hidden_dim, c.embedding_dim, heads=1, dropout=c.dropout)
         self.cell_gcn = CSRGCNConv(n_genes, c.hidden_dim)
@@ -127,4 +129,5 @@ class ScNET(nn.Module):
     def __repr__(self) -> str:
         c = self.config
         return (f"{self.__class__.__name__}(genes={self.n_genes}, cells={self.n_cells}, layers={c.n_layers}, "
-                f"encoder={c.encoder}, embedding_dim={c.embedding_dim})")
+                f"encoder={c.encoder}{f', rank={c.encoder_rank}' if c.encoder == 'lowrank' else ''}, "
+                f"embedding_dim={c.embedding_dim})")
