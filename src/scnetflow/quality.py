@@ -180,9 +180,9 @@ def marker_genes(references: Sequence[anndata.AnnData], label_key: str, *, n_gen
     """Marker genes of each label found on *other* samples (so not fitted to the sample they score).
 
     Per reference sample, Wilcoxon scores of each label against the rest (the ``gsea`` step's
-    :func:`scnetflow.gsea.wilcoxon_ranking` on ``X``); scores are averaged over the references that
-    have the label (genes present in all of them), and the ``n_genes`` highest with a positive mean
-    score among ``universe`` are the label's markers.
+    :func:`scnetflow.gsea.wilcoxon_ranking` on ``X``); a gene's score is its mean over the references
+    that have the label and measured the gene, and the ``n_genes`` highest with a positive mean score
+    among ``universe`` are the label's markers.
 
     Returns
     -------
@@ -205,7 +205,7 @@ def marker_genes(references: Sequence[anndata.AnnData], label_key: str, *, n_gen
     allowed = None if universe is None else set(universe)
     out = {}
     for g, series in scores.items():
-        mean = pd.concat(series, axis=1, join="inner").mean(axis=1)
+        mean = pd.concat(series, axis=1, join="outer").mean(axis=1, skipna=True)
         mean = mean[mean > 0]
         if allowed is not None:
             mean = mean[mean.index.isin(allowed)]

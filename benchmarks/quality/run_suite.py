@@ -1,0 +1,352 @@
+#!/usr/bin/env python3
+"""The quality suite (issue 10): train each SETTING on each DATASET of a fixed panel and score every output.
+
+    nice -n 10 .venv/bin/python benchmarks/quality/run_suite.py \\
+        --datasets cellbench_10x,cellbench_celseq2,cellbench_dropseq --settings default --fast
+
+Settings are named override dicts in ``benchmarks/quality/settings.toml``. Every measure comes from
+``scnetflow.quality`` (the steps' own computations). Each sample's preprocessing, each (sample,
+setting)'s training outputs and each scoring part are cached under ``--work`` (default
+``$QUALITY_WORK`` or ``benchmarks/quality/work``, git-ignored) and skipped when present, so the suite
+resumes where it stopped. The table (``benchmarks/results/quality/quality.{json,md}``) keeps the rows
+of earlier invocations and replaces those rerun. See ``benchmarks/quality/README.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import hashlib
+import json
+import logging
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+DATA = REPO.parent / "shared" / "data"
+RESULTS = REPO / "benchmarks" / "results" / "quality"
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+from datasets import DATASETS, Sample  # noqa: E402
+from table import write_tables  # noqa: E402
+
+log = logging.getLogger("quality")
+FAST_PARTS = ("cells", "markers", "modularity", "pathways")
+SLOW_PARTS = ("disease", "go")
+DISEASE_GMT = DATA / "disease_genes" / "disgenet_curated_disease_genes_min5.gmt.gz"
+
+
+def cpu_model() -> str:
+    try:
+        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout
+        return next(ln.split(":", 1)[1].strip() for ln in out.splitlines() if ln.startswith("Model name"))
+    except (OSError, subprocess.CalledProcessError, StopIteration):
+        return platform.processor() or platform.machine()
+
+
+def load_settings(path: Path, names: list[str]) -> dict[str, dict]:
+    table = tomllib.loads(path.read_text())
+    unknown = [n for n in names if n not in table]
+    if unknown:
+        sys.exit(f"Error: {path.name}: no setting {unknown[0]!r} (defined: {', '.join(table)})")
+    return {n: dict(table[n]) for n in names}
+
+
+def split_overrides(overrides: dict) -> tuple[dict, dict, dict, dict]:
+    """(qc, graphs, train, model) keyword arguments; unknown keys are an error naming the valid ones."""
+    from scnetflow.graphs import GraphsParams
+    from scnetflow.model import ModelConfig
+    from scnetflow.qc import QCParams
+    from scnetflow.train import TrainParams
+
+    fields = {c: {f.name for f in dataclasses.fields(c)} for c in (QCParams, GraphsParams, TrainParams, ModelConfig)}
+    qc, graphs, train, model = {}, {}, {}, {}
+    for k, v in overrides.items():
+        if k.startswith("qc.") and k[3:] in fields[QCParams]:
+            qc[k[3:]] = v
+        elif k.startswith("graphs.") and k[7:] in fields[GraphsParams]:
+            graphs[k[7:]] = v
+        elif k in fields[TrainParams]:
+            train[k] = v
+        elif k in fields[ModelConfig]:
+            model[k] = v
+        else:
+            valid = sorted(fields[TrainParams] | fields[ModelConfig])
+            sys.exit(f"Error: setting key {k!r} is not a TrainParams/ModelConfig field nor qc.<field>/graphs.<field> "
+                     f"(fields: {', '.join(valid)})")
+    return qc, graphs, train, model
+
+
+def digest(obj) -> str:
+    return hashlib.sha1(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()[:8]
+
+
+def timed(label: str):
+    """Context manager printing the part's start and wall time."""
+    class _T:
+        def __enter__(self):
+            self.t0 = time.perf_counter()
+            print(f"[quality] {label} ...", flush=True)
+            return self
+
+        def __exit__(self, *exc):
+            self.seconds = round(time.perf_counter() - self.t0, 1)
+            print(f"[quality] {label}: {'failed' if exc[0] else 'done'} in {self.seconds:.1f} s", flush=True)
+    return _T()
+
+
+def prepare(sample: Sample, qc_over: dict, graphs_over: dict, work: Path) -> tuple[Path, Path]:
+    """qc and graphs outputs of one sample (cached by the preprocessing overrides)."""
+    import anndata as ad
+
+    from scnetflow.graphs import GraphsParams, build_model_inputs, read_ppi
+    from scnetflow.qc import QCParams, run_qc
+
+    qcp = QCParams(**{**sample.qc, **qc_over})
+    gp = GraphsParams(**{**sample.graphs, **graphs_over})
+    d = work / "prep" / f"{sample.name}-{digest([dataclasses.asdict(qcp), dataclasses.asdict(gp)])}"
+    qc_path, g_path = d / f"{sample.name}.qc.h5ad", d / f"{sample.name}.graphs.h5ad"
+    if not g_path.exists():
+        with timed(f"{sample.name}: qc + graphs"):
+            q, _ = run_qc(sample.load(DATA), qcp)
+            q.uns["sample"] = {"id": sample.name, "condition": sample.condition or "", "species": "human",
+                               "label_key": sample.label}
+            g, gs = build_model_inputs(q, read_ppi(None), gp)
+            tmp = d.with_name(d.name + ".tmp")
+            shutil.rmtree(tmp, ignore_errors=True)
+            tmp.mkdir(parents=True)
+            q.write_h5ad(tmp / qc_path.name)
+            g.write_h5ad(tmp / g_path.name)
+            (tmp / "graphs.json").write_text(json.dumps(gs, indent=1) + "\n")
+            shutil.rmtree(d, ignore_errors=True)
+            tmp.rename(d)
+    return qc_path, g_path
+
+
+def train_run(g_path: Path, run: Path, prefix: str, train_over: dict, model_over: dict) -> None:
+    """The train step's files (without the checkpoint) in ``run``, unless already there."""
+    if (run / f"{prefix}.train.json").exists():
+        return
+    import anndata as ad
+    import numpy as np
+
+    from scnetflow.model import ModelConfig
+    from scnetflow.train import TrainParams, annotate, train
+
+    params, config = TrainParams(**train_over), ModelConfig(**model_over)
+    adata = ad.read_h5ad(g_path)
+    tmp = run.with_name(run.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    result = train(adata, params, config, device="cpu", progress=False)
+    annotate(adata, result, params, config).write_h5ad(tmp / f"{prefix}.scnet.h5ad")
+    result.gene_embedding.to_csv(tmp / f"{prefix}.gene_embeddings.tsv", sep="\t", float_format="%.6g")
+    ad.AnnData(result.reconstruction.astype(np.float32), obs=adata.obs.copy(), var=adata.var[[]].copy()
+               ).write_h5ad(tmp / f"{prefix}.reconstructed.h5ad")
+    result.history.to_csv(tmp / f"{prefix}.history.tsv", sep="\t", index=False, float_format="%.6g")
+    summary = {k: v for k, v in result.summary.items() if k != "attention_histogram"}
+    (tmp / f"{prefix}.train.json").write_text(json.dumps({"sample": prefix, **summary}, indent=2, default=str) + "\n")
+    shutil.rmtree(run, ignore_errors=True)
+    tmp.rename(run)
+
+
+class Scores:
+    """A run's scores.json: one entry per part (values and seconds), written after each part."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.parts = json.loads(path.read_text()) if path.exists() else {}
+
+    def run(self, part: str, label: str, func) -> None:
+        if part in self.parts:
+            print(f"[quality] {label}: cached ({self.parts[part]['seconds']} s)", flush=True)
+            return
+        with timed(label) as t:
+            values = func()
+        self.parts[part] = {"seconds": t.seconds, "values": values}
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.parts, indent=1, default=float) + "\n")
+        tmp.replace(self.path)
+
+
+def score_sample(sample: Sample, qc_path: Path, run: Path, parts: tuple[str, ...], markers) -> Scores:
+    """Run the missing scoring parts of one trained sample; ``markers()`` gives its marker genes."""
+    import anndata as ad
+
+    from scnetflow import quality as Q
+    from scnetflow.networks import read_edge_list, write_edge_list
+
+    p = sample.name
+    scores = Scores(run / "scores.json")
+    lazy: dict = {}
+
+    def adata():
+        if "a" not in lazy:
+            lazy["a"] = ad.read_h5ad(run / f"{p}.scnet.h5ad")
+        return lazy["a"]
+
+    def cells():
+        ce = Q.cell_embedding(adata(), sample.label)
+        kr = Q.knn_heldout_r(adata(), ad.read_h5ad(qc_path))
+        return {"ari_scnet": ce["X_scnet"]["max_ari"], "ari_pca": ce["X_pca"]["max_ari"],
+                "nmi_scnet": ce["X_scnet"]["max_nmi"], "nmi_pca": ce["X_pca"]["max_nmi"],
+                "knn_r_scnet": kr["X_scnet"]["r_mean"], "knn_r_pca": kr["X_pca"]["r_mean"],
+                "knn_r_genes": kr["X_scnet"]["n_genes"], "n_cells": adata().n_obs, "n_model_genes": adata().n_vars}
+
+    def marker_part():
+        m = markers()
+        per, s = Q.reconstruction_markers(adata(), ad.read_h5ad(run / f"{p}.reconstructed.h5ad"), m, sample.label)
+        return {"marker_aupr_reconstructed": s["aupr_reconstructed_mean"], "marker_aupr_original": s["aupr_original_mean"],
+                "marker_types": s["n_types"], "marker_types_not_worse": s["n_not_worse"],
+                "marker_types_better": s["n_better"], "per_type": per.to_dict(orient="records"), "markers": m}
+
+    def modularity():
+        from scnetflow.coembed import coembed, read_gene_embeddings
+
+        co, cx = coembed(read_gene_embeddings(run / f"{p}.gene_embeddings.tsv"), adata())
+        write_edge_list(co.edges, run / f"{p}.coembed_edges.tsv")
+        write_edge_list(cx.edges, run / f"{p}.coexpr_edges.tsv")
+        out = {}
+        for r in Q.modularity_table(co, cx).itertuples():
+            out[f"modularity_coembed_p{r.percentile:g}"] = r.modularity_coembed
+            out[f"modularity_coexpr_p{r.percentile:g}"] = r.modularity_coexpr
+        return out
+
+    def network(kind: str):
+        from scnetflow.errors import InputError
+        from scnetflow.genesets import read_gmt
+
+        co, cx = read_edge_list(run / f"{p}.coembed_edges.tsv"), read_edge_list(run / f"{p}.coexpr_edges.tsv")
+        try:
+            if kind == "pathways":
+                s = Q.network_evaluation(co, cx)
+            else:
+                s = Q.network_evaluation(co, cx, pathway_sets={}, disease_sets=read_gmt(DISEASE_GMT))
+        except InputError as e:  # small models (CellBench subset: 165 genes) reach no set of >= 30 genes
+            return {f"{kind}_error": str(e)}
+        out = {}
+        for net, info in s["networks"].items():
+            if kind == "pathways":
+                out[f"reactome_aupr_{net}"] = info.get("pathways", {}).get("aupr_mean")
+                out[f"reactome_sets_{net}"] = info.get("pathways", {}).get("n_sets", 0)
+            else:
+                for m in ("auroc", "aupr"):
+                    out[f"disease_z_{m}_{net}"] = info.get("disease", {}).get(f"{m}_z")
+                out[f"disease_sets_{net}"] = info.get("disease", {}).get("n_sets", 0)
+        return out
+
+    def go():
+        from go_scores import go_scores
+
+        return go_scores(adata())
+
+    funcs = {"cells": cells, "markers": marker_part, "modularity": modularity,
+             "pathways": lambda: network("pathways"), "disease": lambda: network("disease"), "go": go}
+    for part in parts:
+        scores.run(part, f"{p}: {part}", funcs[part])
+    return scores
+
+
+def main(argv: list[str]) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--datasets", default=",".join(DATASETS), help=f"comma-separated, of: {', '.join(DATASETS)}")
+    ap.add_argument("--settings", default="default", help="comma-separated setting names of --settings-file")
+    ap.add_argument("--settings-file", type=Path, default=HERE / "settings.toml")
+    ap.add_argument("--work", type=Path, default=Path(os.environ.get("QUALITY_WORK", HERE / "work")),
+                    help="cache directory [default: $QUALITY_WORK or benchmarks/quality/work]")
+    ap.add_argument("--fast", action="store_true", help="skip the slow parts: GO BP tests and disease z-scores")
+    ap.add_argument("--threads", type=int, default=1, help="torch threads (recorded in the table)")
+    ap.add_argument("--results", type=Path, default=RESULTS, help="where quality.json and quality.md go")
+    args = ap.parse_args(argv)
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s", stream=sys.stderr)
+    for noisy in ("scnetflow.coembed", "scnetflow.network_eval", "scnetflow.gsea"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    import torch
+
+    torch.set_num_threads(args.threads)
+    names = [d for d in args.datasets.split(",") if d]
+    bad = [d for d in names if d not in DATASETS]
+    if bad:
+        sys.exit(f"Error: unknown dataset {bad[0]!r}; choose from {', '.join(DATASETS)}")
+    settings = load_settings(args.settings_file, [s for s in args.settings.split(",") if s])
+    parts = FAST_PARTS if args.fast else FAST_PARTS + SLOW_PARTS
+    machine = {"cpu": cpu_model(), "threads": args.threads, "torch": torch.__version__,
+               "loadavg_start": round(os.getloadavg()[0], 1),  # other work on a shared machine inflates times
+               "git_commit": subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+                                            capture_output=True, text=True).stdout.strip()}
+    print(f"[quality] {machine['cpu']}, {args.threads} thread(s); datasets {names}; settings {list(settings)}; "
+          f"{'fast' if args.fast else 'full'} tier; work {args.work}", flush=True)
+    rows = []
+    t_all = time.perf_counter()
+    for setting, overrides in settings.items():
+        qc_over, graphs_over, train_over, model_over = split_overrides(overrides)
+        tag = f"{setting}-{digest(overrides)}"
+        for dname in names:
+            ds = DATASETS[dname]
+            t_ds = time.perf_counter()
+            runs = {}
+            for sample in ds.samples:
+                qc_path, g_path = prepare(sample, qc_over, graphs_over, args.work)
+                run = args.work / "runs" / tag / sample.name
+                with timed(f"{sample.name} [{setting}]: train") as t:
+                    train_run(g_path, run, sample.name, train_over, model_over)
+                def markers(sample=sample, g_path=g_path):  # depend on the preprocessing only: cached beside it
+                    cache = g_path.parent / "markers.json"
+                    if not cache.exists():
+                        m = ds.markers(sample, g_path, lambda s: prepare(s, qc_over, graphs_over, args.work)[0])
+                        cache.write_text(json.dumps(m, indent=1) + "\n")
+                    return json.loads(cache.read_text())
+
+                scores = score_sample(sample, qc_path, run, parts, markers)
+                runs[sample.name] = (run, scores)
+            pair = None
+            if ds.gsea is not None:
+                pair = Scores(args.work / "runs" / tag / f"{dname}.gsea.json")
+                pair.run("gsea", f"{dname} [{setting}]: gsea", lambda: ds.gsea(runs))
+            for sample in ds.samples:
+                run, scores = runs[sample.name]
+                rows.append(make_row(dname, sample, setting, overrides, run, scores, pair, parts, machine))
+            print(f"[quality] {dname} [{setting}]: {time.perf_counter() - t_ds:.1f} s this invocation", flush=True)
+    print(f"[quality] all done in {time.perf_counter() - t_all:.1f} s", flush=True)
+    command = " ".join(["benchmarks/quality/run_suite.py", *argv])
+    write_tables(rows, args.results, command)
+
+
+def make_row(dname, sample, setting, overrides, run, scores, pair, parts, machine) -> dict:
+    import pandas as pd
+
+    tj = json.loads((run / f"{sample.name}.train.json").read_text())
+    hist = pd.read_csv(run / f"{sample.name}.history.tsv", sep="\t")
+    best = tj.get("best_epoch")
+    at_best = hist[hist["epoch"] == best]
+    row = {"dataset": dname, "sample": sample.name, "setting": setting, "overrides": overrides,
+           "tier": "full" if "go" in parts else "fast", "seed": tj.get("seed"), "machine": machine,
+           "date": time.strftime("%Y-%m-%d", time.gmtime()),
+           "best_epoch": best, "epochs_run": tj.get("epochs_run"), "n_params": tj.get("n_params"),
+           "val_auroc": tj.get("best_val_auroc"), "val_aupr": tj.get("best_val_aupr"),
+           "loss_expr_best": float(at_best["loss_expr"].iloc[0]) if len(at_best) else None,
+           "loss_expr_last": float(hist["loss_expr"].iloc[-1]),
+           "seconds": {"train": round(tj.get("seconds_total", float("nan")), 1)},
+           "seconds_per_epoch": tj.get("seconds_per_epoch_median")}
+    for part, entry in scores.parts.items():
+        row["seconds"][part] = entry["seconds"]
+        row.update({k: v for k, v in entry["values"].items() if k not in ("per_type", "markers")})
+        if part == "markers":
+            row["marker_per_type"] = entry["values"].get("per_type")
+    if pair is not None and "gsea" in pair.parts:
+        row["seconds"]["gsea"] = pair.parts["gsea"]["seconds"]
+        row["gsea"] = pair.parts["gsea"]["values"]
+    return row
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
