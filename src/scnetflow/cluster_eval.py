@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 DEFAULT_RESOLUTIONS = tuple(round(0.1 * i, 1) for i in range(1, 11))
+#: ``label_key`` values that mean "no labels" (the qc step stores ``""`` for an unlabelled sample).
+NO_LABELS = ("", "none")
 
 
 def cluster_eval(
@@ -42,7 +44,9 @@ def cluster_eval(
         Cells with the representations in ``obsm`` (not modified).
     label_key
         obs column with known labels; ``None`` uses ``uns['sample']['label_key']`` when set, else
-        clusters are only counted (ARI/NMI left empty).
+        clusters are only counted (ARI/NMI left empty). ``""`` and ``"none"`` (any case) mean no labels,
+        as the qc step records an unlabelled sample. With fewer than 2 distinct labels ARI/NMI mean
+        nothing: they are left empty, with a warning.
     representations
         ``obsm`` keys to compare (default: scNET's embedding and PCA).
     resolutions
@@ -66,6 +70,8 @@ def cluster_eval(
     if label_key is None:
         sample = adata.uns.get("sample") or {}
         label_key = sample.get("label_key") if hasattr(sample, "get") else None
+    if label_key is not None and str(label_key).strip().lower() in NO_LABELS:
+        label_key = None
     if label_key is not None and label_key not in adata.obs:
         hint = "pass an existing column, or none to only count clusters"
         where = "" if explicit else " (from uns['sample']['label_key'])"
@@ -86,6 +92,11 @@ def cluster_eval(
         labels = lab.astype(str).to_numpy()
         if (~keep).any():
             logger.info("%d cells without a label are left out of ARI/NMI", int((~keep).sum()))
+        n_labels = len(set(labels[keep]))
+        if n_labels < 2:
+            logger.warning("label column %r has %d distinct label(s) over %d cells; ARI/NMI need at least 2 and are "
+                           "left empty (clusters are only counted)", label_key, n_labels, int(keep.sum()))
+            labels = None
     rows = []
     for rep in representations:
         X = np.asarray(adata.obsm[rep], dtype=np.float32)
@@ -107,6 +118,7 @@ def cluster_eval(
     table = pd.DataFrame(rows)
     summary: dict = {
         "label_key": label_key,
+        "n_labels": 0 if labels is None else int(len(set(labels[keep]))),
         "params": {"representations": list(representations), "resolutions": [float(r) for r in resolutions],
                    "n_neighbors": n_neighbors, "seed": seed},
         "representations": {},

@@ -65,7 +65,7 @@ def read_gmt(path: str | Path, *, uppercase: bool = False) -> dict[str, list[str
     opener = gzip.open if path.suffix == ".gz" else open
     sets: dict[str, list[str]] = {}
     try:
-        with opener(path, "rt", encoding="utf-8") as fh:
+        with opener(path, "rt", encoding="utf-8-sig") as fh:  # -sig: drop a byte-order mark
             for lineno, line in enumerate(fh, 1):
                 fields = line.rstrip("\n\r").split("\t")
                 if not fields[0].strip():

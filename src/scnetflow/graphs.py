@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict, dataclass
-from importlib import resources
-from pathlib import Path
 
 import anndata as ad
 import numpy as np
@@ -17,6 +15,9 @@ import pandas as pd
 import scipy.sparse as sp
 
 from scnetflow.errors import InputError
+from scnetflow.io import default_ppi_path, read_ppi
+
+__all__ = ["MODEL_GENES", "GraphsParams", "build_model_inputs", "default_ppi_path", "read_ppi"]
 
 logger = logging.getLogger(__name__)
 
@@ -37,52 +38,23 @@ class GraphsParams:
     min_model_genes: int = 50
 
 
-def default_ppi_path() -> Path:
-    """The authors' weighted human PPI shipped with scnetflow (BSD-3, from the scnet 0.2.4 wheel)."""
-    return Path(str(resources.files("scnetflow") / "data" / "ppi" / "scnet_human_ppi.csv.gz"))
-
-
-def read_ppi(path: str | Path | None = None, *, min_score: float = 0.5) -> pd.DataFrame:
-    """Read a PPI table as ``gene_a, gene_b, score`` rows with ``score >= min_score``.
-
-    Accepts the authors' format (``g1_symbol, g2_symbol, conn``) or any CSV/TSV whose first two
-    non-index text columns are gene symbols and whose first numeric column (optional) is a score.
-    Without a score column every edge has score 1. Self-loops and duplicate pairs are removed.
-    """
-    path = Path(path) if path is not None else default_ppi_path()
-    if not path.exists():
-        raise InputError("PPI file not found; check --ppi", path=path)
-    name = path.name.lower().removesuffix(".gz")
-    sep = "\t" if name.endswith((".tsv", ".txt")) else ","
-    try:
-        df = pd.read_csv(path, sep=sep)
-    except Exception as e:
-        raise InputError(f"cannot read the PPI table: {e}", path=path) from e
-    if {"g1_symbol", "g2_symbol"} <= set(df.columns):
-        a, b, score = "g1_symbol", "g2_symbol", "conn" if "conn" in df.columns else None
-    else:
-        text = [c for c in df.columns if df[c].dtype == object and not str(c).startswith("Unnamed")]
-        nums = [c for c in df.columns if np.issubdtype(df[c].dtype, np.number) and not str(c).startswith("Unnamed")]
-        if len(text) < 2:
-            raise InputError(f"needs two gene-symbol columns, found columns {list(df.columns)!r}", path=path)
-        a, b = text[:2]
-        score = nums[0] if nums else None
-    out = pd.DataFrame({"gene_a": df[a].astype(str), "gene_b": df[b].astype(str),
-                        "score": df[score].astype(np.float32) if score else np.float32(1.0)})
-    n_all = len(out)
-    out = out[(out["score"] >= min_score) & (out["gene_a"] != out["gene_b"])]
-    lo = np.minimum(out["gene_a"].to_numpy(), out["gene_b"].to_numpy())
-    hi = np.maximum(out["gene_a"].to_numpy(), out["gene_b"].to_numpy())
-    out = pd.DataFrame({"gene_a": lo, "gene_b": hi, "score": out["score"].to_numpy()})
-    out = out.sort_values("score", ascending=False).drop_duplicates(["gene_a", "gene_b"]).reset_index(drop=True)
-    logger.info("PPI %s: %d rows, %d undirected edges with score >= %g over %d genes", path.name, n_all,
-                len(out), min_score, len(pd.unique(out[["gene_a", "gene_b"]].to_numpy().ravel())))
-    return out
-
-
 def _mouse_case(symbols: pd.Series) -> pd.Series:
     """Human -> mouse symbol casing as the authors do (ANXA7 -> Anxa7)."""
     return symbols.str[:1].str.upper() + symbols.str[1:].str.lower()
+
+
+def _case_insensitive_matches(names: pd.Index, ppi_genes: set[str]) -> dict[str, str]:
+    """``{data gene: PPI symbol}`` for genes in the PPI only ignoring case, when the PPI symbol is not a gene too."""
+    by_upper: dict[str, str] = {}
+    for g in sorted(ppi_genes):
+        by_upper.setdefault(g.upper(), g)
+    present = set(names)
+    out = {}
+    for g in names[~names.isin(list(ppi_genes))]:
+        target = by_upper.get(g.upper())
+        if target is not None and target not in present and target not in out.values():
+            out[g] = target
+    return out
 
 
 def build_model_inputs(adata: ad.AnnData, ppi: pd.DataFrame, params: GraphsParams = GraphsParams(), *,
@@ -102,6 +74,10 @@ def build_model_inputs(adata: ad.AnnData, ppi: pd.DataFrame, params: GraphsParam
     -------
     ``(out, summary)``: ``out`` is cells x model genes with ``varp["ppi"]`` and ``uns["graphs"]["params"]``;
     ``summary`` reports genes and edges at each filter.
+
+    Genes are matched to the PPI by symbol; genes that match only ignoring case (``Hes4`` for ``HES4``)
+    are renamed to the PPI's symbol, with one warning line. A sample whose genes mostly match in the other
+    species' casing is refused (``--species`` is likely wrong).
     """
     if params.species not in ("human", "mouse"):
         raise InputError(f"unknown species {params.species!r}; use 'human' or 'mouse'")
@@ -116,21 +92,35 @@ def build_model_inputs(adata: ad.AnnData, ppi: pd.DataFrame, params: GraphsParam
         if "highly_variable" not in adata.var:
             raise InputError("var['highly_variable'] is missing; run the qc step first", path=source)
         expressed &= adata.var["highly_variable"].to_numpy(dtype=bool)
+    ppi_genes = set(ppi["gene_a"]) | set(ppi["gene_b"])
     genes = pd.Index(adata.var_names[expressed])
+    n_exact = int(genes.isin(list(ppi_genes)).sum())
+    other = "mouse" if params.species == "human" else "human"
+    recased = set(_mouse_case(pd.Series(list(ppi_genes)))) if other == "mouse" else {g.upper() for g in ppi_genes}
+    n_other = int(genes.isin(list(recased)).sum())
+    if n_other > 2 * max(n_exact, 1) and n_other >= params.min_model_genes:  # before case-insensitive matching
+        raise InputError(f"only {n_exact} expressed genes (of {len(genes)}) are in the PPI with --species "
+                         f"{params.species}; likely cause: the genes look {other}-cased ({n_other} would match with "
+                         f"--species {other})", path=source)
+    rename = _case_insensitive_matches(pd.Index(adata.var_names), ppi_genes)
+    if rename:
+        n_matched = int(pd.Index(list(rename)).isin(genes).sum())
+        logger.warning("%s: %d genes (%d expressed) match the PPI only ignoring case (e.g. %s); renamed to the PPI's "
+                       "symbols", source or "input", len(rename), n_matched,
+                       ", ".join(f"{k!r} -> {v!r}" for k, v in list(rename.items())[:2]))
+        adata = adata.copy()
+        adata.var_names = pd.Index([rename.get(g, g) for g in adata.var_names])
+        genes = pd.Index(adata.var_names[expressed])
     on = ppi["gene_a"].isin(genes) & ppi["gene_b"].isin(genes)
     edges = ppi[on]
     model_genes = pd.Index(pd.unique(edges[["gene_a", "gene_b"]].to_numpy().ravel()))
-    ppi_genes = set(ppi["gene_a"]) | set(ppi["gene_b"])
     summary = {"ppi_genes": len(ppi_genes), "ppi_edges": int(len(ppi)), "candidate_genes": int(len(genes)),
                "genes_in_ppi": int(genes.isin(list(ppi_genes)).sum()), "model_genes": int(len(model_genes)),
-               "model_edges": int(len(edges)), "species": params.species, "model_genes_mode": params.model_genes}
+               "model_edges": int(len(edges)), "species": params.species, "model_genes_mode": params.model_genes,
+               "genes_matched_ignoring_case": len(rename)}
     if len(model_genes) < params.min_model_genes:
-        other = "mouse" if params.species == "human" else "human"
-        recased = _mouse_case(pd.Series(list(ppi_genes))) if other == "mouse" else pd.Series(
-            [g.upper() for g in ppi_genes])
-        n_other = int(genes.isin(set(recased)).sum())
         hint = (f"the genes look {other}-cased ({n_other} would match with --species {other})"
-                if n_other > 2 * max(summary["genes_in_ppi"], 1) else
+                if n_other > 2 * max(n_exact, 1) else
                 "check the gene identifiers (symbols expected) and the PPI file")
         raise InputError(f"only {len(model_genes)} expressed genes (of {len(genes)}) have a PPI edge among "
                          f"themselves (need >= {params.min_model_genes}) with --species {params.species}; "

@@ -60,7 +60,8 @@ def load_ppi(path: str | Path | None = None, *, cutoff: float = 0.5, genes: list
     Parameters
     ----------
     path
-        CSV in the scNET format (``,g1_symbol,g2_symbol,conn``, first column an index), or a TSV edge list.
+        Any table :func:`scnetflow.io.read_ppi` reads (the scNET CSV ``,g1_symbol,g2_symbol,conn``, a TSV edge
+        list, ...).
         ``None`` loads the PPI shipped with scnetflow (scNET's weighted human network).
     cutoff
         Keep edges with ``conn >= cutoff`` (scNET's default 0.5).
@@ -75,17 +76,10 @@ def load_ppi(path: str | Path | None = None, *, cutoff: float = 0.5, genes: list
         res = importlib.resources.files("scnetflow") / "data" / "ppi" / "scnet_human_ppi.csv.gz"
         with importlib.resources.as_file(res) as p:
             return load_ppi(p, cutoff=cutoff, genes=genes)
+    from scnetflow.io import read_ppi  # the one PPI reader of every step
+
     path = Path(path)
-    if not path.is_file():
-        raise InputError("PPI file not found; pass an existing CSV (,g1_symbol,g2_symbol,conn) or TSV edge list", path=path)
-    if ".csv" in path.suffixes:
-        df = pd.read_csv(path, index_col=0)
-        need = ["g1_symbol", "g2_symbol", "conn"]
-        if any(c not in df.columns for c in need):
-            raise InputError(f"PPI CSV needs columns {need} (found {list(df.columns)})", path=path)
-        df = df.rename(columns={"g1_symbol": "gene_a", "g2_symbol": "gene_b", "conn": "weight"})[EDGE_COLUMNS]
-    else:
-        df = read_edge_list(path)
+    df = read_ppi(path, min_score=cutoff).rename(columns={"score": "weight"})
     df = df[df["weight"] >= cutoff]
     if genes is not None:
         keep = set(genes)

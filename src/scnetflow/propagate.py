@@ -161,7 +161,8 @@ def propagate(
     weighted
         Use edge weights; otherwise every edge counts 1.
     ignore_missing
-        Drop seeds that are not in the network (logged) instead of raising.
+        Drop seeds that are not in the network (logged) instead of raising. Seeds that match a network
+        gene only ignoring case (``Stat1`` for ``STAT1``) are used under the network's symbol, with a warning.
     tol
         Convergence tolerance (largest change per step).
 
@@ -171,14 +172,22 @@ def propagate(
     """
     W, genes = edges_to_adjacency(edges, weighted=weighted)
     index = pd.Index(genes)
-    seeds = list(dict.fromkeys(str(s) for s in seed_genes))
+    seeds = list(dict.fromkeys(str(s).strip().lstrip("\ufeff") for s in seed_genes))
     if not seeds:
         raise InputError("no seed genes given; pass at least one gene symbol")
+    by_upper = {}
+    for g in genes:
+        by_upper.setdefault(g.upper(), g)
+    recased = {s: by_upper[s.upper()] for s in seeds if s not in index and s.upper() in by_upper}
+    if recased:
+        logger.warning("%d seed gene(s) match the network only ignoring case; using %s",
+                       len(recased), ", ".join(f"{k!r} -> {v!r}" for k, v in recased.items()))
+        seeds = list(dict.fromkeys(recased.get(s, s) for s in seeds))
     missing = [s for s in seeds if s not in index]
     if missing and not ignore_missing:
         raise InputError(
             f"seed gene(s) {missing} not in the network ({len(genes)} genes); check the symbols "
-            "(case matters) or pass --ignore-missing to drop them"
+            "or pass --ignore-missing to drop them"
         )
     present = [s for s in seeds if s in index]
     if not present:

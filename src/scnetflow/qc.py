@@ -68,6 +68,9 @@ def run_qc(adata: ad.AnnData, params: QCParams = QCParams(), *, source: str | No
     keep = out.obs["n_genes"].to_numpy() >= params.min_genes
     if params.max_pct_mito is not None:
         mito = out.var_names.str.upper().str.startswith("MT-")
+        if not mito.any():
+            logger.warning("%s: no gene name starts with MT- or mt-, so --max-pct-mito=%g removes no cell",
+                           source or "input", params.max_pct_mito)
         pct = 100 * np.asarray(out.X[:, mito].sum(axis=1)).ravel() / np.maximum(out.obs["total_counts"], 1)
         out.obs["pct_counts_mt"] = pct
         keep &= pct <= params.max_pct_mito

@@ -32,10 +32,12 @@ FORMATS: tuple[tuple[str, str], ...] = (
     (".tsv.gz", "tsv"),
     (".h5ad", "h5ad"),
     (".h5", "10x_h5"),
+    (".txt.gz", "tsv"),
     (".csv", "csv"),
     (".tsv", "tsv"),
+    (".txt", "tsv"),
 )
-FORMATS_HELP = ".h5ad, 10x .h5, .csv, .tsv, .csv.gz, .tsv.gz or a 10x mtx directory"
+FORMATS_HELP = ".h5ad, 10x .h5, .csv, .tsv, .txt (optionally .gz) or a 10x mtx directory"
 CONTRAST_COLUMNS: tuple[str, ...] = ("contrast", "condition_a", "condition_b")
 #: Sample, condition and contrast names: they become directory names and file-name prefixes (no dots:
 #: a prefix is the file name up to its first dot).

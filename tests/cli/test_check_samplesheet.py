@@ -23,9 +23,10 @@ def test_writes_valid_samplesheet_and_contrasts(tmp_path):
     r = run(str(ASSETS / "samplesheet_test.csv"), "--outdir", str(out), "--contrast-a", "CTRL", "--contrast-b", "STIM")
     assert r.exit_code == 0, r.output
     rows = list(csv.DictReader((out / "samplesheet.valid.csv").open()))
-    assert [r["sample"] for r in rows] == ["CTRL", "STIM"]
+    assert [r["sample"] for r in rows] == ["CTRL", "STIM", "MIX"]
     assert rows[0]["input"] == str((DATA / "kang_ctrl.h5ad").resolve())
-    assert rows[0]["format"] == "h5ad"
+    assert [r["format"] for r in rows] == ["h5ad", "h5ad", "csv"]
+    assert [r["label_key"] for r in rows] == ["cell_type", "cell_type", ""]  # MIX: an unlabelled sample
     assert (out / "contrasts.valid.csv").read_text().splitlines() == [
         "contrast,condition_a,condition_b",
         "CTRL_vs_STIM,CTRL,STIM",
@@ -69,7 +70,7 @@ def test_bad_contrast(tmp_path):
     out = tmp_path / "out"
     r = run(str(ASSETS / "samplesheet_test.csv"), "--outdir", str(out), "--contrast-a", "CTRL", "--contrast-b", "LPS")
     assert r.exit_code == 1
-    assert "condition 'LPS' of contrast 'CTRL_vs_LPS' is not in the samplesheet; its conditions are CTRL, STIM" in r.output
+    assert "condition 'LPS' of contrast 'CTRL_vs_LPS' is not in the samplesheet; its conditions are CTRL, MIX, STIM" in r.output
     assert not out.exists()
 
 

@@ -82,7 +82,26 @@ def main() -> None:
     edges = ppi[ppi["g1_symbol"].isin(gene_set) & ppi["g2_symbol"].isin(gene_set)]
     edges.to_csv(args.outdir / "ppi_subset.csv.gz", compression={"method": "gzip", "mtime": 0})
     print(f"{2 * args.cells} cells, {len(genes)} genes, {len(edges)} PPI edges -> {args.outdir}")
+    write_unlabelled(args.outdir)
+
+
+def write_unlabelled(outdir: Path, cells: int = 100) -> None:
+    """``kang_mix_genes_x_cells.csv.gz``: the pipeline's unlabelled sample, in the usual GEO layout.
+
+    The first ``cells`` cells of each bundled sample (CTRL then STIM), raw counts as a gene-symbols x
+    barcodes CSV without any cell labels, so the test profile runs a sample that has no ``label_key``
+    and whose orientation the reader decides from the labels.
+    """
+    parts = [ad.read_h5ad(outdir / f"kang_{c}.h5ad")[:cells] for c in ("ctrl", "stim")]
+    X = sp.vstack([p.X for p in parts]).toarray().astype(np.int64)
+    barcodes = [f"{b}_{c}" for p, c in zip(parts, ("CTRL", "STIM")) for b in p.obs_names]
+    table = pd.DataFrame(X.T, index=pd.Index(parts[0].var_names, name="gene"), columns=barcodes)
+    table.to_csv(outdir / "kang_mix_genes_x_cells.csv.gz", compression={"method": "gzip", "mtime": 0})
+    print(f"unlabelled sample: {table.shape[0]} genes x {table.shape[1]} cells -> {outdir}")
 
 
 if __name__ == "__main__":
-    main()
+    if "--unlabelled-only" in __import__("sys").argv:  # from the bundled h5ads, without ../shared/data
+        write_unlabelled(Path(__file__).resolve().parent)
+    else:
+        main()

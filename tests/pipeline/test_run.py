@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from nfhelpers import MAIN, trace_rows
 
-SAMPLES = ("CTRL", "STIM")
+SAMPLES = ("CTRL", "STIM", "MIX")  # MIX: no label_key, a genes x cells CSV (assets/samplesheet_test.csv)
 PAIR = "CTRL_vs_STIM"
 
 #: <outdir>/<sample>/<step>/<files>, per docs/contracts.md (optional outputs left out).
@@ -42,17 +42,17 @@ PER_PAIR = {
     "diffnet": ["{s}.diffnet_edges.tsv", "{s}.diffnet_genes.tsv"],
     "gsea": ["{s}.gsea_celltype.tsv", "{s}.gsea_conditions.tsv"],
 }
-PROCESSES = {  # process -> tasks in the test profile (2 samples, 1 contrast pair)
+PROCESSES = {  # process -> tasks in the test profile (3 samples, 1 contrast pair)
     "CHECK_SAMPLESHEET": 1,
-    "QC": 2,
-    "GRAPHS": 2,
-    "TRAIN": 2,
-    "CLUSTER_EVAL": 2,
-    "COEMBED": 2,
-    "EVALUATE_NETWORK": 2,
-    "PROPAGATE": 2,
+    "QC": 3,
+    "GRAPHS": 3,
+    "TRAIN": 3,
+    "CLUSTER_EVAL": 3,
+    "COEMBED": 3,
+    "EVALUATE_NETWORK": 3,
+    "PROPAGATE": 3,
     "DIFFNET": 1,
-    "GSEA": 2,
+    "GSEA": 3,
     "GSEA_CONTRAST": 1,
     "REPORT": 1,
     "MULTIQC": 1,
@@ -112,6 +112,10 @@ def test_published_content(test_run):
             assert len(list(csv.DictReader(fh, delimiter="\t"))) == 4  # epochs in conf/test.config
         qc = json.loads((outdir / s / "qc" / f"{s}.qc.json").read_text())
         assert qc
+    # the unlabelled sample: clusters counted, no ARI (issue 14)
+    mix = json.loads((outdir / "MIX" / "cluster-eval" / "MIX.cluster_eval.json").read_text())
+    assert mix["label_key"] is None and "max_ari" not in mix["representations"]["X_scnet"]
+    assert json.loads((outdir / "MIX" / "qc" / "MIX.qc.json").read_text())["cells_before"] == 200  # genes x cells CSV
     with (outdir / PAIR / "diffnet" / f"{PAIR}.diffnet_genes.tsv").open() as fh:
         assert len(list(csv.DictReader(fh, delimiter="\t"))) > 10
     html = (outdir / "report" / "scnetflow_report.html").read_text()

@@ -37,12 +37,13 @@ def sheet(tmp_path: Path):
 
 def test_bundled_test_samplesheet():
     samples = read_samplesheet(ASSETS / "samplesheet_test.csv")
-    assert [s.sample for s in samples] == ["CTRL", "STIM"]
-    assert [s.condition for s in samples] == ["CTRL", "STIM"]
+    assert [s.sample for s in samples] == ["CTRL", "STIM", "MIX"]
+    assert [s.condition for s in samples] == ["CTRL", "STIM", "MIX"]
     assert all(Path(s.input).is_absolute() and Path(s.input).is_file() for s in samples)
     assert {s.species for s in samples} == {"human"}
-    assert {s.label_key for s in samples} == {"cell_type"}
-    assert {s.format for s in samples} == {"h5ad"}
+    # the third sample is unlabelled (empty label_key) and a genes x cells CSV
+    assert [s.label_key for s in samples] == ["cell_type", "cell_type", ""]
+    assert [s.format for s in samples] == ["h5ad", "h5ad", "csv"]
 
 
 def test_relative_paths_resolve_against_samplesheet_dir(sheet, monkeypatch, tmp_path):

@@ -22,10 +22,11 @@ def defaults(func: Callable[..., Any]) -> dict[str, Any]:
 
 def seed_gene_list(seed_genes: tuple[str, ...], seed_file: Path | None) -> list[str]:
     """Seed genes from repeated/comma-separated ``--seed-genes`` and a one-per-line ``--seed-file``."""
+    from scnetflow.io import read_gene_list
+
     genes = [g.strip() for item in seed_genes for g in item.split(",") if g.strip()]
     if seed_file is not None:
-        lines = Path(seed_file).read_text().splitlines()
-        genes += [ln.split("\t")[0].strip() for ln in lines if ln.strip() and not ln.startswith("#")]
+        genes += read_gene_list(seed_file)
     genes = list(dict.fromkeys(genes))
     if not genes:
         raise InputError("no seed genes given; pass --seed-genes STAT1[,IRF7] or --seed-file FILE (one gene a line)")

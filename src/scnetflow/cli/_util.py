@@ -1,12 +1,15 @@
-"""Shared CLI plumbing: logging, error translation and all-or-nothing output directories."""
+"""Shared CLI plumbing: logging, error translation, signals and all-or-nothing output directories."""
 
 from __future__ import annotations
 
 import contextlib
 import functools
 import logging
+import os
 import shutil
+import signal
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -24,8 +27,60 @@ def setup_logging(verbose: int, quiet: bool) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
 
 
+class Interrupted(BaseException):
+    """SIGTERM or SIGINT arrived: unwinds like ``KeyboardInterrupt`` so that staged outputs are removed."""
+
+    def __init__(self, signum: int):
+        self.signum = signum
+        super().__init__(signal.Signals(signum).name)
+
+
+class StepInterrupted(click.ClickException):
+    """One ``Error:`` line and the shell's exit status for a signal (128 + signal number).
+
+    130/143 rather than 1: schedulers and Nextflow (``conf/base.config`` retries 130-145) then see a kill.
+    """
+
+    def __init__(self, message: str, signum: int):
+        super().__init__(message)
+        self.exit_code = 128 + signum
+
+
+def _raise_interrupted(signum: int, _frame: Any) -> None:
+    raise Interrupted(signum)
+
+
+@contextlib.contextmanager
+def _signals_raise() -> Iterator[None]:
+    """Turn SIGTERM (SLURM, Nextflow, ``kill``) and SIGINT into :class:`Interrupted` while a step runs."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {s: signal.signal(s, _raise_interrupted) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+@contextlib.contextmanager
+def _signals_blocked() -> Iterator[None]:
+    """Hold SIGTERM/SIGINT until the block ends (they are delivered then)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = {signal.SIGTERM, signal.SIGINT}
+    signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
+
+
 def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Add ``-v/--verbose`` and ``--quiet``, set up logging, and turn :class:`InputError` into one line."""
+    """Add ``-v/--verbose`` and ``--quiet``, set up logging, turn :class:`InputError` into one ``Error:`` line,
+    and SIGTERM/SIGINT into one ``Error:`` line with exit status 143/130 after removing staged outputs."""
 
     @click.option("-v", "--verbose", count=True, help="More log output (debug).")
     @click.option("--quiet", is_flag=True, help="Only warnings and errors.")
@@ -33,26 +88,57 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, verbose: int, quiet: bool, **kwargs: Any) -> Any:
         setup_logging(verbose, quiet)
         try:
-            return func(*args, **kwargs)
+            with _signals_raise():
+                return func(*args, **kwargs)
         except InputError as e:
             raise click.ClickException(str(e)) from e
+        except (Interrupted, KeyboardInterrupt) as e:
+            signum = e.signum if isinstance(e, Interrupted) else int(signal.SIGINT)
+            where = f" to {kwargs['outdir']}" if kwargs.get("outdir") is not None else ""
+            raise StepInterrupted(f"interrupted by {signal.Signals(signum).name}; nothing was written{where}",
+                                  signum) from None
 
     return wrapper
+
+
+def check_outputs(outdir: str | Path, names: list[str], *, force: bool = False) -> None:
+    """The cheap output checks, to run before any compute.
+
+    Refuses outputs that exist (unless ``force``), an ``outdir`` that is a file or under a file, and an
+    ``outdir`` (or the directory it would be created in) that is not writable.
+    """
+    outdir = Path(outdir)
+    if outdir.exists() and not outdir.is_dir():
+        raise InputError("exists and is not a directory; choose another --outdir", path=outdir)
+    existing = [n for n in names if (outdir / n).exists()]
+    if existing and not force:
+        raise InputError(f"output {existing[0]!r} already exists; use --force to overwrite", path=outdir)
+    base = outdir
+    while not base.exists() and base != base.parent:
+        base = base.parent
+    if not base.is_dir():
+        raise InputError(f"cannot create the output directory: {base} is a file; choose another --outdir", path=outdir)
+    if not os.access(base, os.W_OK | os.X_OK):
+        raise InputError(f"cannot write to {base}; choose another --outdir or fix its permissions", path=outdir)
 
 
 @contextlib.contextmanager
 def staged_outputs(outdir: str | Path, names: list[str], *, force: bool = False) -> Iterator[Path]:
     """Yield a private staging directory; on success move ``names`` from it into ``outdir``.
 
-    Nothing appears in ``outdir`` unless the whole step succeeds: a failure removes the staging
-    directory, and ``outdir`` too when this call created it. Existing outputs are refused unless
-    ``force``, so a run never silently clobbers an earlier one.
+    Nothing appears in ``outdir`` unless the whole step succeeds: a failure (an exception, SIGTERM or
+    SIGINT under :func:`common_options`) removes the staging directory, and ``outdir`` and its parents
+    too when this call created them. Existing outputs are refused unless ``force``, so a run never
+    silently clobbers an earlier one. Call :func:`check_outputs` before the compute as well, so that
+    these checks fail fast.
     """
     outdir = Path(outdir)
-    existing = [n for n in names if (outdir / n).exists()]
-    if existing and not force:
-        raise InputError(f"output {existing[0]!r} already exists; use --force to overwrite", path=outdir)
-    created = not outdir.exists()
+    check_outputs(outdir, names, force=force)
+    created = []  # directories this call creates, deepest first
+    d = outdir
+    while not d.exists() and d != d.parent:
+        created.append(d)
+        d = d.parent
     outdir.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=".staging-", dir=outdir))
     try:
@@ -63,9 +149,11 @@ def staged_outputs(outdir: str | Path, names: list[str], *, force: bool = False)
         for n in names:
             (stage / n).replace(outdir / n)
     finally:
-        shutil.rmtree(stage, ignore_errors=True)
-        if created and not any(outdir.iterdir()):
-            outdir.rmdir()
+        with _signals_blocked():  # a second SIGTERM must not stop the clean-up half-way
+            shutil.rmtree(stage, ignore_errors=True)
+            for d in created:
+                with contextlib.suppress(OSError):  # not empty: another step's or this step's outputs
+                    d.rmdir()
 
 
 def default_prefix(path: Path) -> str:

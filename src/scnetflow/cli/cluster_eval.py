@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from scnetflow.cli._downstream import defaults
-from scnetflow.cli._util import CONTEXT_SETTINGS, common_options, default_prefix, staged_outputs
+from scnetflow.cli._util import CONTEXT_SETTINGS, check_outputs, common_options, default_prefix, staged_outputs
 from scnetflow.cluster_eval import cluster_eval
 
 D = defaults(cluster_eval)
@@ -18,7 +18,8 @@ D = defaults(cluster_eval)
 @click.option("--outdir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output directory.")
 @click.option("--prefix", default=None, help="Output file prefix [default: SCNET_H5AD's name up to the first dot].")
 @click.option("--label-key", default=None,
-              help="obs column of known labels [default: uns['sample']['label_key']; none: no ARI/NMI].")
+              help="obs column of known labels [default: uns['sample']['label_key']]; 'none' (or empty): no labels, "
+                   "clusters are only counted.")
 @click.option("--representations", multiple=True, default=D["representations"], help="obsm keys to compare, repeatable.")
 @click.option("--resolutions", type=click.FloatRange(0, min_open=True), multiple=True, default=D["resolutions"],
               help="Leiden resolutions, repeatable.")
@@ -35,18 +36,15 @@ def command(h5ad: Path, outdir: Path, prefix: str | None, label_key: str | None,
     import json
     import logging
 
-    import anndata as ad
-
     from scnetflow import __version__
     from scnetflow.errors import InputError
+    from scnetflow.io import read_h5ad
 
     log = logging.getLogger("scnetflow.cli.cluster_eval")
     prefix = prefix or default_prefix(h5ad)
     names = [f"{prefix}.cluster_eval.tsv", f"{prefix}.cluster_eval.json"]
-    try:
-        adata = ad.read_h5ad(h5ad)
-    except (OSError, KeyError) as e:
-        raise InputError(f"cannot read as h5ad ({e})", path=h5ad) from e
+    check_outputs(outdir, names, force=force)
+    adata = read_h5ad(h5ad)
     log.info("input: %d cells; representations %s; seed %d", adata.n_obs, list(params["representations"]), params["seed"])
     try:
         table, summary = cluster_eval(adata, label_key, **params)

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from scnetflow.cli._downstream import defaults
-from scnetflow.cli._util import CONTEXT_SETTINGS, common_options, default_prefix, staged_outputs
+from scnetflow.cli._util import CONTEXT_SETTINGS, check_outputs, common_options, default_prefix, staged_outputs
 from scnetflow.coembed import coembed as _coembed
 
 D = defaults(_coembed)
@@ -35,22 +35,20 @@ def command(embeddings: Path, h5ad: Path, outdir: Path, prefix: str | None, perc
     """
     import logging
 
-    import anndata as ad
     import pandas as pd
 
     from scnetflow.coembed import read_gene_embeddings, to_graphml
     from scnetflow.errors import InputError
+    from scnetflow.io import read_h5ad
     from scnetflow.networks import write_edge_list
 
     log = logging.getLogger("scnetflow.cli.coembed")
     prefix = prefix or default_prefix(embeddings)
     names = [f"{prefix}.{n}" for n in ("coembed_edges.tsv", "coembed.graphml", "coexpr_edges.tsv",
                                       "communities.tsv", "modularity.tsv")]
+    check_outputs(outdir, names, force=force)
     emb = read_gene_embeddings(embeddings)
-    try:
-        adata = ad.read_h5ad(h5ad)
-    except (OSError, KeyError) as e:
-        raise InputError(f"cannot read as h5ad ({e})", path=h5ad) from e
+    adata = read_h5ad(h5ad)
     log.info("input: %d genes x %d dims; %d cells x %d genes; seed %d", *emb.shape, *adata.shape, seed)
     try:
         co, cx = _coembed(emb, adata, percentiles=percentiles, percentile=percentile, seed=seed)

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from scnetflow.cli._downstream import defaults, seed_gene_list
-from scnetflow.cli._util import CONTEXT_SETTINGS, common_options, default_prefix, staged_outputs
+from scnetflow.cli._util import CONTEXT_SETTINGS, check_outputs, common_options, default_prefix, staged_outputs
 from scnetflow.diffnet import diffnet as _diffnet
 
 D = defaults(_diffnet)
@@ -49,6 +49,7 @@ def command(embeddings_a: Path, embeddings_b: Path, outdir: Path, prefix: str | 
     name_b = name_b or default_prefix(embeddings_b)
     prefix = prefix or f"{name_a}_vs_{name_b}"
     names = [f"{prefix}.diffnet_edges.tsv", f"{prefix}.diffnet_genes.tsv"]
+    check_outputs(outdir, names, force=force)
     seeds = seed_gene_list(seed_genes, seed_file)
     emb_a, emb_b = read_gene_embeddings(embeddings_a), read_gene_embeddings(embeddings_b)
     log.info("input: %s %d genes, %s %d genes; seeds %s", name_a, len(emb_a), name_b, len(emb_b), seeds)

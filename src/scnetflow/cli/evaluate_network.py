@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from scnetflow.cli._downstream import defaults
-from scnetflow.cli._util import CONTEXT_SETTINGS, common_options, default_prefix, staged_outputs
+from scnetflow.cli._util import CONTEXT_SETTINGS, check_outputs, common_options, default_prefix, staged_outputs
 from scnetflow.network_eval import evaluate_networks
 from scnetflow.networks import load_ppi
 
@@ -22,7 +22,8 @@ EXISTING = click.Path(exists=True, dir_okay=False, path_type=Path)
 @click.option("--outdir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output directory.")
 @click.option("--prefix", default=None, help="Output file prefix [default: COEMBED_EDGES_TSV's name up to the first dot].")
 @click.option("--ppi", type=EXISTING, default=None,
-              help="PPI: scNET CSV (,g1_symbol,g2_symbol,conn) or edge-list TSV [default: the shipped human PPI].")
+              help="PPI table, read as by graphs --ppi: two gene-symbol columns and an optional score "
+                   "[default: the shipped human PPI].")
 @click.option("--ppi-cutoff", type=float, default=P["cutoff"], help="Keep PPI edges with score >= this.")
 @click.option("--restrict-ppi/--full-ppi", default=True,
               help="Restrict the PPI to the genes of the two other networks (the model genes).")
@@ -60,6 +61,7 @@ def command(coembed_edges: Path, coexpr_edges: Path, outdir: Path, prefix: str |
     names = [f"{prefix}.pathway_auc.tsv", f"{prefix}.network_eval.json"]
     if disease_gmt is not None:
         names.insert(1, f"{prefix}.disease_zscores.tsv")
+    check_outputs(outdir, names, force=force)
     co = read_edge_list(coembed_edges)
     cx = read_edge_list(coexpr_edges)
     genes = sorted(set(co["gene_a"]) | set(co["gene_b"]) | set(cx["gene_a"]) | set(cx["gene_b"]))

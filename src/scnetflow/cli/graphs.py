@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from scnetflow.cli._util import CONTEXT_SETTINGS, common_options, default_prefix, staged_outputs
+from scnetflow.cli._util import CONTEXT_SETTINGS, check_outputs, common_options, default_prefix, staged_outputs
 from scnetflow.graphs import MODEL_GENES, GraphsParams
 
 D = GraphsParams()
@@ -33,14 +33,18 @@ def command(input_path: Path, outdir: Path, prefix: str | None, ppi: Path | None
 
     Writes PREFIX.graphs.h5ad (cells x model genes, varp['ppi']) and PREFIX.graphs.json (genes and edges kept).
     """
-    import anndata as ad
-
-    from scnetflow.graphs import build_model_inputs, default_ppi_path, read_ppi
+    from scnetflow.errors import InputError
+    from scnetflow.graphs import build_model_inputs
+    from scnetflow.io import default_ppi_path, read_h5ad, read_ppi
 
     prefix = prefix or default_prefix(input_path)
     names = [f"{prefix}.graphs.h5ad", f"{prefix}.graphs.json"]
-    adata = ad.read_h5ad(input_path)
-    table = read_ppi(ppi, min_score=params["min_score"])
+    check_outputs(outdir, names, force=force)
+    table = read_ppi(ppi, min_score=params["min_score"])  # before the h5ad: a bad --ppi fails fast
+    adata = read_h5ad(input_path, what="the qc step's h5ad")
+    if "qc" not in adata.uns:
+        raise InputError("not an output of the qc step (no uns['qc']); run scnetflow qc on the sample first",
+                         path=input_path)
     out, summary = build_model_inputs(adata, table, GraphsParams(**params), source=str(input_path))
     summary.update(sample=prefix, ppi=(ppi or default_ppi_path()).name, min_score=params["min_score"])
     with staged_outputs(outdir, names, force=force) as stage:

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from scnetflow.cli._downstream import defaults
-from scnetflow.cli._util import CONTEXT_SETTINGS, common_options, default_prefix, staged_outputs
+from scnetflow.cli._util import CONTEXT_SETTINGS, check_outputs, common_options, default_prefix, staged_outputs
 from scnetflow.gsea import gsea_celltypes, gsea_conditions
 
 D = defaults(gsea_celltypes)
@@ -16,14 +16,9 @@ EXISTING = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
 def _read(path: Path):
-    import anndata as ad
+    from scnetflow.io import read_h5ad
 
-    from scnetflow.errors import InputError
-
-    try:
-        return ad.read_h5ad(path)
-    except (OSError, KeyError) as e:
-        raise InputError(f"cannot read as h5ad ({e})", path=path) from e
+    return read_h5ad(path)
 
 
 @click.command("gsea", context_settings=CONTEXT_SETTINGS)
@@ -65,6 +60,8 @@ def command(h5ad: Path, reconstructed: Path, outdir: Path, prefix: str | None, g
 
     log = logging.getLogger("scnetflow.cli.gsea")
     prefix = prefix or default_prefix(h5ad)
+    # the condition table exists only when conditions are known; check what surely will be written
+    check_outputs(outdir, [f"{prefix}.gsea_celltype.tsv"], force=force)
     gene_sets: dict[str, list[str]] = {}
     for path in gmt or ("reactome",):
         gene_sets.update(read_gmt(path))

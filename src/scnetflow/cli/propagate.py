@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from scnetflow.cli._downstream import defaults, seed_gene_list
-from scnetflow.cli._util import CONTEXT_SETTINGS, common_options, default_prefix, staged_outputs
+from scnetflow.cli._util import CONTEXT_SETTINGS, check_outputs, common_options, default_prefix, staged_outputs
 from scnetflow.propagate import propagate as _propagate
 
 D = defaults(_propagate)
@@ -19,7 +19,7 @@ D = defaults(_propagate)
 @click.option("--prefix", default=None, help="Output file prefix [default: EDGES_TSV's name up to the first dot].")
 @click.option("--seed-genes", multiple=True, help="Seed gene symbols, comma-separated or repeated.")
 @click.option("--seed-file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="File with one seed gene a line (first tab-separated column; # comments).")
+              help="File with one seed gene a line (first tab-, comma- or space-separated field; # comments).")
 @click.option("--alpha", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=D["alpha"],
               help="Probability of following an edge (1 - restart probability).")
 @click.option("--weighted/--no-weighted", default=D["weighted"], help="Use the edge weights.")
@@ -43,6 +43,7 @@ def command(edges_path: Path, outdir: Path, prefix: str | None, seed_genes: tupl
     log = logging.getLogger("scnetflow.cli.propagate")
     prefix = prefix or default_prefix(edges_path)
     names = [f"{prefix}.propagation.tsv"]
+    check_outputs(outdir, names, force=force)
     seeds = seed_gene_list(seed_genes, seed_file)
     edges = read_edge_list(edges_path)
     log.info("input: %d edges, %d seed gene(s)", len(edges), len(seeds))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from scnetflow.cli._util import CONTEXT_SETTINGS, common_options, default_prefix, staged_outputs
+from scnetflow.cli._util import CONTEXT_SETTINGS, check_outputs, common_options, default_prefix, staged_outputs
 from scnetflow.qc import QCParams
 
 D = QCParams()
@@ -22,7 +22,8 @@ D = QCParams()
 @click.option("--gene-map", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="CSV without header: Ensembl ID, symbol [default: the bundled GENCODE map].")
 @click.option("--genes-in-rows/--cells-in-rows", default=None,
-              help="Orientation of a CSV/TSV input [default: genes in rows when row labels are Ensembl IDs].")
+              help="Orientation of a CSV/TSV input [default: decided from the row and column labels (gene "
+                   "symbols/Ensembl IDs vs cell barcodes); an error asks for this option when they do not tell].")
 @click.option("--min-genes", type=click.IntRange(0), default=D.min_genes, help="Minimum genes per cell.")
 @click.option("--min-cells", type=click.IntRange(0), default=D.min_cells, help="Minimum cells per gene.")
 @click.option("--max-pct-mito", type=click.FloatRange(0, 100), default=D.max_pct_mito,
@@ -32,7 +33,8 @@ D = QCParams()
 @click.option("--n-neighbors", type=click.IntRange(2), default=D.n_neighbors, help="Neighbours per cell in the KNN graph.")
 @click.option("--input-normalized", is_flag=True, default=D.input_normalized,
               help="The input is already log-normalised: skip normalisation and the raw-count check.")
-@click.option("--label-key", default=None, help="obs column with cell labels, checked to exist.")
+@click.option("--label-key", default=None,
+              help="obs column with cell labels, checked to exist and recorded for cluster-eval/gsea [default: none].")
 @click.option("--condition", default=None, help="Condition of this sample, recorded in uns['sample'].")
 @click.option("--seed", type=int, default=D.seed, help="Random seed (PCA, KNN).")
 @click.option("--force", is_flag=True, help="Overwrite existing outputs.")
@@ -45,15 +47,19 @@ def command(input_path: Path, outdir: Path, prefix: str | None, species: str | N
     obsp['connectivities']) and PREFIX.qc.json (cells and genes before/after).
     """
     from scnetflow.errors import InputError
-    from scnetflow.io import map_ensembl_to_symbols, read_counts
+    from scnetflow.io import read_expression
     from scnetflow.qc import run_qc
 
     prefix = prefix or default_prefix(input_path)
     names = [f"{prefix}.qc.h5ad", f"{prefix}.qc.json"]
-    adata = read_counts(input_path, genes_in_rows=genes_in_rows)
+    check_outputs(outdir, names, force=force)
+    if label_key is not None and label_key.strip().lower() in ("", "none"):
+        label_key = None  # what the samplesheet's empty label_key means: an unlabelled sample
+    adata = read_expression(input_path, genes_in_rows=genes_in_rows, species=species, gene_map=gene_map,
+                            input_normalized=params["input_normalized"])
     if label_key is not None and label_key not in adata.obs:
-        raise InputError(f"label column {label_key!r} not in obs (columns: {list(adata.obs.columns)})", path=input_path)
-    adata = map_ensembl_to_symbols(adata, species=species, gene_map=gene_map, source=str(input_path))
+        raise InputError(f"label column {label_key!r} not in obs (columns: {list(adata.obs.columns)}); pass an "
+                         "existing column, or no --label-key for an unlabelled sample", path=input_path)
     out, summary = run_qc(adata, QCParams(**params), source=str(input_path))
     out.uns["sample"] = {"id": prefix, "condition": condition or "", "species": species or "",
                          "label_key": label_key or ""}
