@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from scnetflow.cli._util import CONTEXT_SETTINGS, common_options, default_prefix, staged_outputs
+from scnetflow.cli._util import CONTEXT_SETTINGS, check_outputs, common_options, default_prefix, staged_outputs
 from scnetflow.model.layers import ENCODERS, INITS
 from scnetflow.model.scnet import ModelConfig
 from scnetflow.train import DEVICES, PRECISIONS, TrainParams
@@ -81,6 +81,8 @@ def command(input_path: Path, outdir: Path, prefix: str | None, device: str, pro
     import anndata as ad
     import numpy as np
 
+    from scnetflow.errors import InputError
+    from scnetflow.io import read_h5ad
     from scnetflow.train import annotate, train
 
     model_fields = {f.name for f in dataclasses.fields(ModelConfig)}
@@ -89,7 +91,11 @@ def command(input_path: Path, outdir: Path, prefix: str | None, device: str, pro
     prefix = prefix or default_prefix(input_path)
     names = [f"{prefix}.{s}" for s in ("scnet.h5ad", "gene_embeddings.tsv", "reconstructed.h5ad", "model.pt",
                                        "history.tsv", "train.json")]
-    adata = ad.read_h5ad(input_path)
+    check_outputs(outdir, names, force=force)
+    adata = read_h5ad(input_path, what="the graphs step's h5ad")
+    if "ppi" not in adata.varp:  # before any compute: e.g. the qc step's output passed by mistake
+        raise InputError("varp['ppi'] is missing; run the graphs step first (pass its <prefix>.graphs.h5ad)",
+                         path=input_path)
     with staged_outputs(outdir, names, force=force) as stage:
         result = train(adata, params, config, device=device, checkpoint=stage / names[3], progress=progress)
         annotate(adata, result, params, config).write_h5ad(stage / names[0], compression="gzip")
