@@ -218,6 +218,21 @@ def _read_mtx(directory: Path) -> ad.AnnData:
     return adata
 
 
+def _non_integer(X) -> bool:
+    data = X.data if sp.issparse(X) else np.asarray(X).ravel()
+    return bool((np.abs(data - np.round(data)) > 1e-3).any())
+
+
+def _counts_from_raw(adata: ad.AnnData, name: str) -> ad.AnnData:
+    """The scanpy convention: normalised ``X``, counts in ``.raw``; use ``.raw`` then (one warning line)."""
+    raw = adata.raw
+    if not _non_integer(adata.X) or _non_integer(raw.X):
+        return adata
+    logger.warning("%s: X is not counts (non-integer values) but .raw holds integer counts (%d genes); using .raw",
+                   name, raw.n_vars)
+    return ad.AnnData(raw.X, obs=adata.obs.copy(), var=raw.var.copy(), uns=dict(adata.uns))
+
+
 def read_counts(path: str | Path, *, genes_in_rows: bool | None = None, input_normalized: bool = False
                 ) -> ad.AnnData:
     """Read one sample as cells x genes with the raw matrix in ``X`` (float32, CSR).
@@ -236,7 +251,7 @@ def read_counts(path: str | Path, *, genes_in_rows: bool | None = None, input_no
     -------
     AnnData with unique ``obs_names`` (duplicates suffixed, with a warning) and ``var_names`` (duplicated
     genes merged by summing their counts, with a warning); ``X`` holds ``layers["counts"]`` of an h5ad
-    input when that layer exists.
+    input when that layer exists, else ``.raw`` when ``X`` is not counts but ``.raw`` is (with a warning).
     """
     path = Path(path)
     if not path.exists():
@@ -247,6 +262,8 @@ def read_counts(path: str | Path, *, genes_in_rows: bool | None = None, input_no
             adata = ad.read_h5ad(path)
             if "counts" in adata.layers:
                 adata.X = adata.layers["counts"]
+            elif not input_normalized and adata.raw is not None and adata.X is not None:
+                adata = _counts_from_raw(adata, path.name)
             if adata.X is None:
                 raise InputError("the h5ad has no X (and no layers['counts']); store the counts in X", path=path)
             adata.layers.clear()

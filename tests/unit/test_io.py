@@ -255,3 +255,15 @@ def test_gene_list_bom_crlf_comments(tmp_path):
     p.write_text("# only a comment\n")
     with pytest.raises(InputError, match="no gene names in the file"):
         read_gene_list(p)
+
+
+def test_h5ad_counts_in_raw_are_used(kang, tmp_path, caplog):
+    a = kang[:40].copy()
+    a.raw = a.copy()
+    a.X = np.log1p(a.X.toarray() / 2)
+    a.write_h5ad(tmp_path / "r.h5ad")
+    with caplog.at_level("WARNING"):
+        back = read_counts(tmp_path / "r.h5ad")
+    assert "X is not counts (non-integer values) but .raw holds integer counts (2004 genes); using .raw" in caplog.text
+    np.testing.assert_array_equal(back.X.toarray(), kang[:40].X.toarray())
+    assert read_counts(tmp_path / "r.h5ad", input_normalized=True).X.max() < 10  # the user asked for X
