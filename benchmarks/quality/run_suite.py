@@ -194,19 +194,12 @@ def score_sample(sample: Sample, qc_path: Path, run: Path, parts: tuple[str, ...
         return lazy["a"]
 
     def cells():
-        ce = Q.cell_embedding(adata(), sample.label)
-        kr = Q.knn_heldout_r(adata(), ad.read_h5ad(qc_path))
-        return {"ari_scnet": ce["X_scnet"]["max_ari"], "ari_pca": ce["X_pca"]["max_ari"],
-                "nmi_scnet": ce["X_scnet"]["max_nmi"], "nmi_pca": ce["X_pca"]["max_nmi"],
-                "knn_r_scnet": kr["X_scnet"]["r_mean"], "knn_r_pca": kr["X_pca"]["r_mean"],
-                "knn_r_genes": kr["X_scnet"]["n_genes"], "n_cells": adata().n_obs, "n_model_genes": adata().n_vars}
+        return Q.cell_scores(adata(), sample.label, ad.read_h5ad(qc_path))
 
     def marker_part():
         m = markers()
-        per, s = Q.reconstruction_markers(adata(), ad.read_h5ad(run / f"{p}.reconstructed.h5ad"), m, sample.label)
-        return {"marker_aupr_reconstructed": s["aupr_reconstructed_mean"], "marker_aupr_original": s["aupr_original_mean"],
-                "marker_types": s["n_types"], "marker_types_not_worse": s["n_not_worse"],
-                "marker_types_better": s["n_better"], "per_type": per.to_dict(orient="records"), "markers": m}
+        return {**Q.reconstruction_scores(adata(), ad.read_h5ad(run / f"{p}.reconstructed.h5ad"), m, sample.label),
+                "markers": m}
 
     def modularity():
         from scnetflow.coembed import coembed, read_gene_embeddings
@@ -214,11 +207,7 @@ def score_sample(sample: Sample, qc_path: Path, run: Path, parts: tuple[str, ...
         co, cx = coembed(read_gene_embeddings(run / f"{p}.gene_embeddings.tsv"), adata())
         write_edge_list(co.edges, run / f"{p}.coembed_edges.tsv")
         write_edge_list(cx.edges, run / f"{p}.coexpr_edges.tsv")
-        out = {}
-        for r in Q.modularity_table(co, cx).itertuples():
-            out[f"modularity_coembed_p{r.percentile:g}"] = r.modularity_coembed
-            out[f"modularity_coexpr_p{r.percentile:g}"] = r.modularity_coexpr
-        return out
+        return Q.modularity_scores(co, cx)
 
     def network(kind: str):
         from scnetflow.errors import InputError
@@ -227,21 +216,10 @@ def score_sample(sample: Sample, qc_path: Path, run: Path, parts: tuple[str, ...
         co, cx = read_edge_list(run / f"{p}.coembed_edges.tsv"), read_edge_list(run / f"{p}.coexpr_edges.tsv")
         try:
             if kind == "pathways":
-                s = Q.network_evaluation(co, cx)
-            else:
-                s = Q.network_evaluation(co, cx, pathway_sets={}, disease_sets=read_gmt(DISEASE_GMT))
+                return Q.network_scores(Q.network_evaluation(co, cx))
+            return Q.network_scores(Q.network_evaluation(co, cx, pathway_sets=None, disease_sets=read_gmt(DISEASE_GMT)))
         except InputError as e:  # small models (CellBench subset: 165 genes) reach no set of >= 30 genes
             return {f"{kind}_error": str(e)}
-        out = {}
-        for net, info in s["networks"].items():
-            if kind == "pathways":
-                out[f"reactome_aupr_{net}"] = info.get("pathways", {}).get("aupr_mean")
-                out[f"reactome_sets_{net}"] = info.get("pathways", {}).get("n_sets", 0)
-            else:
-                for m in ("auroc", "aupr"):
-                    out[f"disease_z_{m}_{net}"] = info.get("disease", {}).get(f"{m}_z")
-                out[f"disease_sets_{net}"] = info.get("disease", {}).get("n_sets", 0)
-        return out
 
     def go():
         from go_scores import go_scores

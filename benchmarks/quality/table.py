@@ -54,13 +54,14 @@ def markdown(rows: list[dict], command: str) -> str:
           "value a against the baseline b: `+` better, `=` the same within the tolerance, `-` worse "
           f"(`scnetflow.quality.TOLERANCES`: {tol}).", "",
           f"Last invocation: `{command}`", ""]
-    md += _table("Runs", ["sample", "setting", "tier", "seed", "CPU, threads", "date", "kept epoch / run",
+    md += _table("Runs", ["sample", "setting", "tier", "seed", "CPU, threads, load", "date", "kept epoch / run",
                           "held-out PPI AUROC", "expr loss kept / last", "train s", "s / epoch"],
-                 [head(r) + [r["tier"], _f(r.get("seed")), f"{r['machine']['cpu']}, {r['machine']['threads']}",
+                 [head(r) + [r["tier"], _f(r.get("seed")), f"{r['machine']['cpu']}, {r['machine']['threads']}, {r['machine'].get('loadavg_start', '-')}",
                              r["date"], f"{r.get('best_epoch')} / {r.get('epochs_run')}", _f(r.get("val_auroc")),
                              f"{_f(r.get('loss_expr_best'))} / {_f(r.get('loss_expr_last'))}",
                              _f(r["seconds"].get("train"), 0), _f(r.get("seconds_per_epoch"), 2)] for r in rows],
-                 "Overrides of each setting are in `quality.json` (`overrides`) and `settings.toml`.")
+                 "Overrides of each setting are in `quality.json` (`overrides`) and `settings.toml`. Load: the "
+                 "1-minute load average when the invocation started (2 cores; other work inflates times).")
     md += _table("Cell embedding vs PCA", ["sample", "setting", "cells", "max ARI scNET / PCA", "max NMI scNET / PCA",
                                            "kNN held-out-gene r scNET / PCA (genes)"],
                  [head(r) + [_f(r.get("n_cells")), _vs(r, "ari_scnet", "ari_pca", "max_ari"),

@@ -316,15 +316,16 @@ def modularity_table(coembed: object, coexpr: object) -> pd.DataFrame:
 
 
 def network_evaluation(coembed_edges: pd.DataFrame, coexpr_edges: pd.DataFrame, *,
-                       pathway_sets: Mapping[str, Sequence[str]] | None = None,
-                       disease_sets: Mapping[str, Sequence[str]] | None = None, ppi: str | None = None,
+                       pathway_sets: Mapping[str, Sequence[str]] | str | None = "reactome",
+                       disease_sets: Mapping[str, Sequence[str]] | str | None = None, ppi: str | None = None,
                        ppi_cutoff: float = 0.5, restrict_ppi: bool = True, **params) -> dict:
     """Reactome reconstruction (and disease z-scores) of the co-embedded network, the PPI and co-expression.
 
     The ``evaluate-network`` step's assembly: the PPI (shipped, or ``ppi``) at ``ppi_cutoff``, restricted
     to the genes of the two other networks, and :func:`scnetflow.network_eval.evaluate_networks` with
-    ``params`` (its defaults otherwise). ``pathway_sets`` defaults to the shipped Reactome library;
-    ``disease_sets`` ``None`` skips the z-scores.
+    ``params`` (its defaults otherwise). Gene sets are mappings, or GMT paths / shipped library names
+    (:func:`scnetflow.genesets.read_gmt`); ``pathway_sets`` defaults to the shipped Reactome library,
+    ``None`` skips a kind (``disease_sets`` is skipped by default).
 
     Returns
     -------
@@ -335,8 +336,10 @@ def network_evaluation(coembed_edges: pd.DataFrame, coexpr_edges: pd.DataFrame, 
     from scnetflow.network_eval import evaluate_networks
     from scnetflow.networks import load_ppi
 
-    if pathway_sets is None:
-        pathway_sets = read_gmt("reactome")
+    if isinstance(pathway_sets, str):
+        pathway_sets = read_gmt(pathway_sets)
+    if isinstance(disease_sets, str):
+        disease_sets = read_gmt(disease_sets)
     genes = sorted(set(coembed_edges["gene_a"]) | set(coembed_edges["gene_b"])
                    | set(coexpr_edges["gene_a"]) | set(coexpr_edges["gene_b"]))
     ppi_edges = load_ppi(ppi, cutoff=ppi_cutoff, genes=genes if restrict_ppi else None)
@@ -383,6 +386,62 @@ def condition_gsea(samples: Sequence[anndata.AnnData], reconstructed: Sequence[a
     if table.empty:
         raise InputError(f"{cell_type!r} has too few cells in {conditions[0]} or {conditions[1]} to test")
     return {expr: gsea_term_ranks(sub, terms) for expr, sub in table.groupby("expression")}
+
+
+# Flat scores: one dict per part, with the keys :data:`COMPARISONS` and the quality suite's table use.
+
+
+def cell_scores(adata: anndata.AnnData, label_key: str | None = None, expression: anndata.AnnData | None = None,
+                *, seed: int = 0) -> dict:
+    """``ari_scnet, ari_pca, nmi_scnet, nmi_pca`` (:func:`cell_embedding`; absent without labels) and, with
+    ``expression`` (the qc.h5ad), ``knn_r_scnet, knn_r_pca, knn_r_genes`` (:func:`knn_heldout_r`)."""
+    out: dict = {"n_cells": int(adata.n_obs), "n_model_genes": int(adata.n_vars)}
+    ce = cell_embedding(adata, label_key, seed=seed)
+    for rep, name in (("X_scnet", "scnet"), ("X_pca", "pca")):
+        for m in ("ari", "nmi"):
+            if f"max_{m}" in ce[rep]:
+                out[f"{m}_{name}"] = ce[rep][f"max_{m}"]
+    if expression is not None:
+        kr = knn_heldout_r(adata, expression)
+        out.update(knn_r_scnet=kr["X_scnet"]["r_mean"], knn_r_pca=kr["X_pca"]["r_mean"],
+                   knn_r_genes=kr["X_scnet"]["n_genes"])
+    return out
+
+
+def reconstruction_scores(adata: anndata.AnnData, reconstructed: anndata.AnnData,
+                          markers: Mapping[str, Sequence[str]], label_key: str) -> dict:
+    """``marker_aupr_reconstructed, marker_aupr_original`` (means over cell types), ``marker_types``,
+    ``marker_types_not_worse``, ``marker_types_better`` and ``per_type`` records (:func:`reconstruction_markers`)."""
+    per, s = reconstruction_markers(adata, reconstructed, markers, label_key)
+    return {"marker_aupr_reconstructed": s["aupr_reconstructed_mean"], "marker_aupr_original": s["aupr_original_mean"],
+            "marker_types": s["n_types"], "marker_types_not_worse": s["n_not_worse"],
+            "marker_types_better": s["n_better"], "per_type": per.to_dict(orient="records")}
+
+
+def modularity_scores(coembed: object, coexpr: object) -> dict:
+    """``modularity_coembed_p<P>`` and ``modularity_coexpr_p<P>`` per percentile (:func:`modularity_table`)."""
+    out = {}
+    for r in modularity_table(coembed, coexpr).itertuples():
+        out[f"modularity_coembed_p{r.percentile:g}"] = r.modularity_coembed
+        out[f"modularity_coexpr_p{r.percentile:g}"] = r.modularity_coexpr
+    return out
+
+
+def network_scores(summary: Mapping) -> dict:
+    """From :func:`network_evaluation`'s summary, per network (``coembed``, ``ppi``, ``coexpr``):
+    ``reactome_aupr_<net>``, ``reactome_sets_<net>`` and, when scored, ``disease_z_auroc_<net>``,
+    ``disease_z_aupr_<net>``, ``disease_sets_<net>``."""
+    out: dict = {}
+    for net, info in summary["networks"].items():
+        pw, dz = info.get("pathways"), info.get("disease")
+        if pw is not None:
+            out[f"reactome_aupr_{net}"] = pw.get("aupr_mean")
+            out[f"reactome_sets_{net}"] = pw.get("n_sets", 0)
+        if dz is not None:
+            out[f"disease_z_auroc_{net}"] = dz.get("auroc_z")
+            out[f"disease_z_aupr_{net}"] = dz.get("aupr_z")
+            out[f"disease_sets_{net}"] = dz.get("n_sets", 0)
+    return out
 
 
 #: (tolerance key, value key, baseline key) of the comparisons :func:`verdicts` makes on a flat score dict.

@@ -48,6 +48,10 @@ def test_knn_heldout_r_label_free(downstream):
     assert r["X_scnet"]["n_genes"] <= len(held)
     with pytest.raises(InputError, match="not in the expression matrix"):
         Q.knn_heldout_r(model, expr[:50])
+    small = model[:120].copy()
+    flat = Q.cell_scores(small, "cell_type", expr)
+    assert {"ari_scnet", "ari_pca", "nmi_scnet", "nmi_pca", "knn_r_scnet", "knn_r_pca"} <= set(flat)
+    assert flat["n_cells"] == 120 and flat["n_model_genes"] == model.n_vars
 
 
 def test_marker_genes_from_another_sample(downstream):
@@ -75,6 +79,8 @@ def test_reconstruction_markers(downstream):
     shuffled.X = same.X[np.random.default_rng(0).permutation(a.n_obs)]
     per, s = Q.reconstruction_markers(a, shuffled, markers, "cell_type")
     assert s["n_worse"] > s["n_types"] / 2
+    flat = Q.reconstruction_scores(a, shuffled, markers, "cell_type")
+    assert flat["marker_types"] == s["n_types"] and flat["marker_types_not_worse"] == s["n_types"] - s["n_worse"]
     with pytest.raises(InputError, match="cells differ"):
         Q.reconstruction_markers(a, same[:10], markers, "cell_type")
 
@@ -95,8 +101,13 @@ def test_network_measures_equal_the_steps(downstream, tmp_path):
     assert r.exit_code == 0, r.output
     step = json.loads((tmp_path / "ne" / "s.network_eval.json").read_text())
     ours = Q.network_evaluation(co.edges, cx.edges, min_size=10, n_splits=1)
+    flat = Q.network_scores(ours)
     for net in ("coembed", "ppi", "coexpr"):
         assert ours["networks"][net]["pathways"] == step["networks"][net]["pathways"]
+        assert flat[f"reactome_aupr_{net}"] == step["networks"][net]["pathways"]["aupr_mean"]
+    assert not any(k.startswith("disease") for k in flat)  # disease lists are skipped unless given
+    assert Q.modularity_scores(co, cx) == {f"modularity_{n}_p{p}": v for n, s in (("coembed", co), ("coexpr", cx))
+                                           for p, v in zip((50, 75, 95, 99), s.modularity["modularity"])}
 
 
 def test_condition_gsea_interferon(downstream):
