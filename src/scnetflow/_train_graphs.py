@@ -4,7 +4,7 @@ split, the paper's pruning rule, and the union of the subsets' pruned graphs."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import anndata as ad
@@ -29,6 +29,8 @@ class _Subset:
     target: Tensor  # (s, G) standardised expression, the reconstruction target
     edges: np.ndarray  # (E, 2) undirected local edges, i < j
     scores: np.ndarray  # (E,) latest attention score per edge
+    #: held-out expression entries: (rows, cols) with rows < n_real and cols indexing the target genes
+    held: tuple[Tensor, Tensor] | None = field(default=None)
 
 
 def _standardise(x: np.ndarray) -> np.ndarray:
@@ -81,6 +83,21 @@ def _make_subsets(adata: ad.AnnData, params: TrainParams, rng: np.random.Generat
         subsets.append(_Subset(cells, len(own), torch.from_numpy(xs.T.copy()), torch.from_numpy(xs),
                                _knn_edges(_subset_knn(pca[cells], params.n_neighbors)), np.zeros(0)))
     return subsets
+
+
+def _hold_out_expression(subsets: list[_Subset], target_genes: np.ndarray, fraction: float,
+                         rng: np.random.Generator) -> None:
+    """Hold out ``fraction`` of each subset's (own cell, target gene) entries: they are set to 0 (the gene's
+    mean after standardising) in the encoder's input, so the model never sees them, and are left out of the
+    expression loss; the reconstruction of them is the held-out expression score (``val_expr_r``)."""
+    if fraction <= 0:
+        return
+    for sub in subsets:
+        n = sub.n_real * len(target_genes)
+        flat = np.sort(rng.choice(n, size=max(1, int(round(fraction * n))), replace=False))
+        rows, cols = np.divmod(flat, len(target_genes))
+        sub.x[target_genes[cols], rows] = 0.0
+        sub.held = (torch.from_numpy(rows), torch.from_numpy(cols))
 
 
 def _pca_of(adata: ad.AnnData) -> np.ndarray:

@@ -25,8 +25,10 @@ import torch
 from torch import Tensor
 
 from scnetflow.errors import InputError
-from scnetflow._train_graphs import _both_directions, _global_knn, _make_subsets, _prune, _split_ppi, _Subset
+from scnetflow._train_graphs import (_both_directions, _global_knn, _hold_out_expression, _make_subsets, _prune,
+                                     _split_ppi, _Subset)
 from scnetflow.model import BackwardAdam, Graph, ModelConfig, ScNET
+from scnetflow.selection import NEEDS_EXPRESSION, SELECTIONS, selection_score
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +48,9 @@ class TrainParams:
     lambda_corr: float = 0.0
     n_edge_batches: int = 5
     val_fraction: float = 0.2
+    expr_val_fraction: float = 0.05
     eval_every: int = 10
+    selection: str = "auroc"
     patience: int = 0
     prune_every: int = 30
     prune_percentile: float = 10.0
@@ -62,7 +66,7 @@ class TrainParams:
 
 @dataclass
 class TrainResult:
-    """What :func:`train` returns: everything from the best (highest held-out AUROC) evaluation."""
+    """What :func:`train` returns: everything from the evaluation kept by ``params.selection``."""
 
     cell_embedding: np.ndarray  #: (C, 75)
     gene_embedding: pd.DataFrame  #: (G, 75), indexed by gene symbol
@@ -70,6 +74,8 @@ class TrainResult:
     knn: sp.csr_matrix  #: pruned cell graph at the best evaluation, symmetric, (C, C)
     history: pd.DataFrame
     summary: dict = field(default_factory=dict)
+    #: the same run's outputs under other selection rules (``keep_rules`` of :func:`train`), by rule
+    alternatives: dict = field(default_factory=dict)
 
 
 def resolve_device(device: str) -> torch.device:
@@ -139,11 +145,20 @@ class _Optimizer:
             self.opt.remove()
 
 
-def _expression_loss(recon: Tensor, target: Tensor, mask: Tensor) -> Tensor:
-    """MSE on the target genes after standardising the reconstruction per gene across cells."""
+def _standardised_target_recon(recon: Tensor, mask: Tensor) -> Tensor:
+    """The reconstruction of the target genes, standardised per gene across cells as the target is."""
     r = recon[:, mask]
-    r = (r - r.mean(dim=0)) / (r.std(dim=0, unbiased=False) + 1e-5)
-    return torch.mean((r - target[:, mask]) ** 2)
+    return (r - r.mean(dim=0)) / (r.std(dim=0, unbiased=False) + 1e-5)
+
+
+def _expression_loss(recon: Tensor, target: Tensor, mask: Tensor,
+                     held: tuple[Tensor, Tensor] | None = None) -> Tensor:
+    """MSE on the target genes after standardising the reconstruction per gene across cells, leaving out
+    the held-out entries ``held`` (rows, target-gene columns)."""
+    sq = (_standardised_target_recon(recon, mask) - target[:, mask]) ** 2
+    if held is None:
+        return sq.mean()
+    return sq.index_put(held, sq.new_zeros(())).sum() / (sq.numel() - held[0].numel())
 
 
 def _correlation_loss(recon: Tensor, pos: Tensor, neg: Tensor) -> Tensor:
@@ -155,7 +170,8 @@ def _correlation_loss(recon: Tensor, pos: Tensor, neg: Tensor) -> Tensor:
 
 
 def train(adata: ad.AnnData, params: TrainParams = TrainParams(), model_config: ModelConfig = ModelConfig(), *,
-          device: str = "auto", checkpoint: str | Path | None = None, progress: bool | None = None) -> TrainResult:
+          device: str = "auto", checkpoint: str | Path | None = None, progress: bool | None = None,
+          keep_rules: tuple[str, ...] = ()) -> TrainResult:
     """Train scNET on the output of the ``graphs`` step.
 
     Parameters
@@ -171,10 +187,14 @@ def train(adata: ad.AnnData, params: TrainParams = TrainParams(), model_config: 
         Where to write the best model's weights (``.pt``); not written when ``None``.
     progress
         A tqdm bar (``True``), log lines every few epochs (``False``), or ``None``: a bar on a terminal.
+    keep_rules
+        Other selection rules whose kept outputs to return too, in ``alternatives``: the rule only picks
+        among evaluations, so one run answers every rule (without ``patience``, which watches
+        ``params.selection``). Each kept evaluation's outputs stay in memory until the end.
 
     Returns
     -------
-    :class:`TrainResult` from the evaluation with the best held-out PPI AUROC.
+    :class:`TrainResult` from the evaluation that ``params.selection`` keeps (:mod:`scnetflow.selection`).
     """
     from sklearn.metrics import average_precision_score, roc_auc_score
     from torch_geometric.utils import negative_sampling
@@ -184,6 +204,13 @@ def train(adata: ad.AnnData, params: TrainParams = TrainParams(), model_config: 
         raise InputError("varp['ppi'] is missing; run the graphs step first")
     if adata.n_obs <= params.min_cell_degree:
         raise InputError(f"only {adata.n_obs} cells; need more than --min-cell-degree={params.min_cell_degree}")
+    for rule in (params.selection, *keep_rules):
+        if rule not in SELECTIONS:
+            raise InputError(f"unknown selection rule {rule!r}; use one of {SELECTIONS}")
+    if {params.selection, *keep_rules} & set(NEEDS_EXPRESSION) and params.expr_val_fraction <= 0:
+        raise InputError(f"--selection {params.selection} scores held-out expression entries; set "
+                         "--expr-val-fraction above 0")
+    rules = list(dict.fromkeys((params.selection, *keep_rules)))  # params.selection first
     dev = resolve_device(device)
     from torch_geometric import seed_everything
 
@@ -193,8 +220,9 @@ def train(adata: ad.AnnData, params: TrainParams = TrainParams(), model_config: 
     subsets = _make_subsets(adata, params, rng)
     width = len(subsets[0].cells)
     G = adata.n_vars
-    mask = torch.as_tensor(adata.var["highly_variable"].to_numpy(dtype=bool)
-                           if "highly_variable" in adata.var else np.ones(G, bool), device=dev)
+    mask_np = adata.var["highly_variable"].to_numpy(dtype=bool) if "highly_variable" in adata.var else np.ones(G, bool)
+    mask = torch.as_tensor(mask_np, device=dev)
+    _hold_out_expression(subsets, np.flatnonzero(mask_np), params.expr_val_fraction, rng)
     train_ppi, val_ppi, val_neg = _split_ppi(adata.varp["ppi"], params.val_fraction, rng)
     if len(val_ppi) == 0 or len(train_ppi) == 0:
         raise InputError(f"the PPI among model genes has {len(train_ppi) + len(val_ppi)} edges; too few to hold out "
@@ -226,26 +254,38 @@ def train(adata: ad.AnnData, params: TrainParams = TrainParams(), model_config: 
         e = len(edges)  # both directions of an edge get the mean of their two scores
         return zg, zc, recon, ((alpha[:e] + alpha[e:]) / 2)
 
-    def evaluate() -> tuple[float, float, dict]:
+    def evaluate() -> tuple[dict, dict]:
+        """Eval-mode outputs over every subset and edge batch, and the held-out criteria."""
         model.eval()
         zg_sum, zc, recon = 0, np.zeros((adata.n_obs, model_config.embedding_dim), np.float32), np.zeros((adata.n_obs, G), np.float32)
-        count = 0
+        count, held_pred, held_true = 0, [], []
         with torch.no_grad():
             for sub in subsets:
                 zc_s, rec_s = 0, 0
                 for batch in np.array_split(sub.edges, n_batches):
                     zg_b, zc_b, rec_b, _ = run(sub, batch)
                     zg_sum, zc_s, rec_s, count = zg_sum + zg_b, zc_s + zc_b, rec_s + rec_b, count + 1
+                rec_s = rec_s / n_batches
+                if sub.held is not None:
+                    rows, cols = (h.to(dev) for h in sub.held)
+                    held_pred.append(_standardised_target_recon(rec_s, mask)[rows, cols].cpu().numpy())
+                    held_true.append(sub.target.to(dev)[:, mask][rows, cols].cpu().numpy())
                 own = sub.cells[:sub.n_real]
                 zc[own] = (zc_s / n_batches)[:sub.n_real].cpu().numpy()
-                recon[own] = (rec_s / n_batches)[:sub.n_real].cpu().numpy()
+                recon[own] = rec_s[:sub.n_real].cpu().numpy()
             zg = zg_sum / count
             scores = torch.sigmoid(ScNET.ppi_logits(zg, val_pairs)).cpu().numpy()
         model.train()
-        out = {"zg": zg.cpu().numpy(), "zc": zc, "recon": recon}
-        return float(roc_auc_score(val_labels, scores)), float(average_precision_score(val_labels, scores)), out
+        crit = {"val_auroc": float(roc_auc_score(val_labels, scores)),
+                "val_aupr": float(average_precision_score(val_labels, scores)),
+                "val_expr_r": np.nan, "val_expr_mse": np.nan}
+        if held_pred:
+            p, t = np.concatenate(held_pred), np.concatenate(held_true)
+            crit["val_expr_r"] = float(np.corrcoef(p, t)[0, 1]) if p.std() > 0 and t.std() > 0 else 0.0
+            crit["val_expr_mse"] = float(np.mean((p - t) ** 2))
+        return crit, {"zg": zg.cpu().numpy(), "zc": zc, "recon": recon}
 
-    history, best, attention_hist = [], None, None
+    history, kept, attention_hist = [], dict.fromkeys(rules), None
     evals_since_best = 0
     show_bar = sys.stderr.isatty() if progress is None else progress
     log_every = max(1, params.epochs // 25)
@@ -269,7 +309,8 @@ def train(adata: ad.AnnData, params: TrainParams = TrainParams(), model_config: 
                 logits = ScNET.ppi_logits(zg, torch.cat([train_pos, neg], dim=1))
                 labels = torch.cat([torch.ones(train_pos.shape[1]), torch.zeros(neg.shape[1])]).to(dev)
                 loss_ppi = torch.nn.functional.binary_cross_entropy_with_logits(logits, labels)
-                loss_expr = _expression_loss(recon, sub.target.to(dev), mask)
+                held = None if sub.held is None else tuple(h.to(dev) for h in sub.held)
+                loss_expr = _expression_loss(recon, sub.target.to(dev), mask, held)
                 loss = params.lambda_ppi * loss_ppi + params.lambda_expr * loss_expr
                 loss_corr = torch.zeros(())
                 if params.lambda_corr:
@@ -280,7 +321,8 @@ def train(adata: ad.AnnData, params: TrainParams = TrainParams(), model_config: 
                 sums += [loss.item(), loss_ppi.item(), loss_expr.item(), loss_corr.item()]
                 steps += 1
         row = {"epoch": epoch, "loss": sums[0] / steps, "loss_ppi": sums[1] / steps, "loss_expr": sums[2] / steps,
-               "loss_corr": sums[3] / steps, "val_auroc": np.nan, "val_aupr": np.nan,
+               "loss_corr": sums[3] / steps, "val_auroc": np.nan, "val_aupr": np.nan, "val_expr_r": np.nan,
+               "val_expr_mse": np.nan, "val_combined": np.nan,
                "n_knn_edges": sum(len(s.edges) for s in subsets), "n_pruned": 0}
         if params.prune_every and epoch % params.prune_every == 0 and epoch < params.epochs:
             if attention_hist is None:  # the paper shows this distribution before the first pruning
@@ -291,50 +333,71 @@ def train(adata: ad.AnnData, params: TrainParams = TrainParams(), model_config: 
                 s.edges = _prune(s.edges, s.scores, width, params)
                 row["n_pruned"] += before - len(s.edges)
         if epoch % params.eval_every == 0 or epoch == params.epochs:
-            auroc, aupr, out = evaluate()
-            row.update(val_auroc=auroc, val_aupr=aupr)
-            if best is None or auroc > best["auroc"]:
-                best = {"auroc": auroc, "aupr": aupr, "epoch": epoch, **out,
-                        "knn": [(s.cells, s.n_real, s.edges.copy()) for s in subsets]}
-                evals_since_best = 0
-                if checkpoint is not None:
-                    torch.save({"state_dict": model.state_dict(), "model_config": dataclasses.asdict(model_config),
-                                "train_params": dataclasses.asdict(params), "genes": list(adata.var_names),
-                                "epoch": epoch, "val_auroc": auroc}, checkpoint)
-            else:
-                evals_since_best += 1
+            crit, out = evaluate()
+            crit["val_combined"] = selection_score("combined", epoch, crit["val_auroc"], crit["val_expr_r"])
+            row.update(crit)
+            evals_since_best += 1
+            for rule in rules:
+                score = selection_score(rule, epoch, crit["val_auroc"], crit["val_expr_r"])
+                if kept[rule] is not None and score <= kept[rule]["score"]:
+                    continue
+                kept[rule] = {"score": score, **crit, "epoch": epoch, **out,
+                              "knn": [(s.cells, s.n_real, s.edges.copy()) for s in subsets]}
+                if rule == params.selection:
+                    evals_since_best = 0
+                    if checkpoint is not None:
+                        torch.save({"state_dict": model.state_dict(), "model_config": dataclasses.asdict(model_config),
+                                    "train_params": dataclasses.asdict(params), "genes": list(adata.var_names),
+                                    "epoch": epoch, "selection": rule, **crit}, checkpoint)
+        best = kept[params.selection]
         row["seconds"] = time.perf_counter() - t0
         history.append(row)
         if show_bar:
-            epochs.set_postfix(loss=f"{row['loss']:.3f}", auroc=f"{best['auroc']:.3f}" if best else "-")
+            epochs.set_postfix(loss=f"{row['loss']:.3f}", auroc=f"{best['val_auroc']:.3f}" if best else "-",
+                               kept=best["epoch"] if best else "-")
         elif epoch % log_every == 0 or epoch == params.epochs:
-            logger.info("epoch %d/%d loss %.4f (ppi %.4f, expr %.4f) val AUROC %s, %d KNN edges, %.1f s elapsed",
-                        epoch, params.epochs, row["loss"], row["loss_ppi"], row["loss_expr"],
-                        f"{row['val_auroc']:.3f}" if not np.isnan(row["val_auroc"]) else "-",
-                        row["n_knn_edges"], time.perf_counter() - t_start)
+            logger.info("epoch %d/%d loss %.4f (ppi %.4f, expr %.4f) val AUROC %s, expr r %s, %d KNN edges, "
+                        "%.1f s elapsed", epoch, params.epochs, row["loss"], row["loss_ppi"], row["loss_expr"],
+                        _fmt(row["val_auroc"]), _fmt(row["val_expr_r"]), row["n_knn_edges"],
+                        time.perf_counter() - t_start)
         if params.patience and evals_since_best >= params.patience:
-            logger.info("early stop at epoch %d: no AUROC gain in %d evaluations", epoch, params.patience)
+            logger.info("early stop at epoch %d: no gain of the %s criterion in %d evaluations", epoch,
+                        params.selection, params.patience)
             break
     opt.remove()
 
     if attention_hist is None:  # no pruning happened: show the last epoch's scores
         counts, edges_ = np.histogram(np.concatenate([s.scores for s in subsets]), bins=50, range=(0, 1))
         attention_hist = {"epoch": history[-1]["epoch"], "bin_edges": edges_.tolist(), "counts": counts.tolist()}
-    knn = _global_knn(best["knn"], adata.n_obs)
     hist = pd.DataFrame(history)
-    epoch_seconds = hist["seconds"].to_numpy()
-    summary = {"best_epoch": best["epoch"], "best_val_auroc": best["auroc"], "best_val_aupr": best["aupr"],
-               "epochs_run": int(hist["epoch"].iloc[-1]), "n_params": int(n_params), "device": str(dev),
-               "precision": str(dtype).removeprefix("torch."), "n_subsets": len(subsets), "subset_cells": width,
-               "n_edge_batches": n_batches, "knn_edges_start": int(hist["n_knn_edges"].iloc[0]),
-               "knn_edges_best": int(knn.nnz // 2), "seconds_total": time.perf_counter() - t_start,
-               "seconds_per_epoch_median": float(np.median(epoch_seconds)), "attention_histogram": attention_hist,
-               "seed": params.seed}
-    logger.info("train finished: best val AUROC %.3f (AUPR %.3f) at epoch %d, %.1f s", best["auroc"], best["aupr"],
-                best["epoch"], summary["seconds_total"])
+    run_summary = {"epochs_run": int(hist["epoch"].iloc[-1]), "n_params": int(n_params), "device": str(dev),
+                   "precision": str(dtype).removeprefix("torch."), "n_subsets": len(subsets), "subset_cells": width,
+                   "n_edge_batches": n_batches, "knn_edges_start": int(hist["n_knn_edges"].iloc[0]),
+                   "seconds_total": time.perf_counter() - t_start,
+                   "seconds_per_epoch_median": float(np.median(hist["seconds"].to_numpy())),
+                   "attention_histogram": attention_hist, "seed": params.seed}
+    results = {rule: _kept_result(kept[rule], rule, adata, hist, run_summary) for rule in rules}
+    logger.info("train finished: kept epoch %d (selection %s): val AUROC %.3f (AUPR %.3f), expr r %s, %.1f s",
+                best["epoch"], params.selection, best["val_auroc"], best["val_aupr"], _fmt(best["val_expr_r"]),
+                run_summary["seconds_total"])
+    result = results.pop(params.selection)
+    result.alternatives = results
+    return result
+
+
+def _kept_result(best: dict, rule: str, adata: ad.AnnData, hist: pd.DataFrame, run_summary: dict) -> TrainResult:
+    """A :class:`TrainResult` from the evaluation kept under ``rule``."""
+    knn = _global_knn(best["knn"], adata.n_obs)
+    summary = {"selection": rule, "best_epoch": best["epoch"], "best_val_auroc": best["val_auroc"],
+               "best_val_aupr": best["val_aupr"], "best_val_expr_r": best["val_expr_r"],
+               "best_val_expr_mse": best["val_expr_mse"], "knn_edges_best": int(knn.nnz // 2), **run_summary}
     genes = pd.DataFrame(best["zg"], index=pd.Index(adata.var_names, name="gene"),
-                         columns=[f"scnet_{i}" for i in range(model_config.embedding_dim)])
+                         columns=[f"scnet_{i}" for i in range(best["zg"].shape[1])])
     return TrainResult(best["zc"], genes, best["recon"], knn, hist, summary)
+
+
+def _fmt(value: float) -> str:
+    return "-" if np.isnan(value) else f"{value:.3f}"
 
 
 def annotate(adata: ad.AnnData, result: TrainResult, params: TrainParams, model_config: ModelConfig) -> ad.AnnData:

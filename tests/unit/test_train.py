@@ -114,3 +114,91 @@ def test_gcn_encoder_trains(inputs, precision):
     config = ModelConfig(encoder="gcn", hidden_dim=32, embedding_dim=8)
     r = train(inputs, TrainParams(epochs=2, eval_every=2, precision=precision), config, device="cpu", progress=False)
     assert np.isfinite(r.cell_embedding).all() and r.summary["precision"] == {"fp32": "float32", "bf16": "bfloat16"}[precision]
+
+
+@pytest.fixture(scope="module")
+def long_history(inputs):
+    """One 10-epoch run evaluated every epoch; every rule's choice is checked against its history."""
+    params = TrainParams(epochs=10, eval_every=1, prune_every=0, precision="fp32", seed=1, selection="last")
+    return train(inputs, params, SMALL, device="cpu", progress=False).history
+
+
+@pytest.mark.parametrize("rule", ["auroc", "last", "expr", "combined"])
+def test_selection_rule_keeps_the_epoch_it_implies(inputs, long_history, rule, tmp_path):
+    import torch
+
+    params = TrainParams(epochs=10, eval_every=1, prune_every=0, precision="fp32", seed=1, selection=rule)
+    r = train(inputs, params, SMALL, device="cpu", checkpoint=tmp_path / "m.pt", progress=False)
+    h = r.history.set_index("epoch")
+    # the rule only picks: every criterion of the run is the same whatever the rule
+    np.testing.assert_allclose(h["val_auroc"], long_history.set_index("epoch")["val_auroc"])
+    np.testing.assert_allclose(h["val_expr_r"], long_history.set_index("epoch")["val_expr_r"])
+    implied = {"auroc": h["val_auroc"].idxmax(), "last": h.index.max(), "expr": h["val_expr_r"].idxmax(),
+               "combined": (((2 * h["val_auroc"] - 1) + h["val_expr_r"]) / 2).idxmax()}[rule]
+    assert r.summary["best_epoch"] == implied and r.summary["selection"] == rule
+    assert r.summary["best_val_auroc"] == h.loc[implied, "val_auroc"]
+    assert r.summary["best_val_expr_r"] == h.loc[implied, "val_expr_r"]
+    assert torch.load(tmp_path / "m.pt", weights_only=False)["epoch"] == implied
+
+
+def test_rules_disagree_on_this_run(long_history):
+    # the test above is only meaningful if the criteria peak at different evaluations
+    h = long_history.set_index("epoch")
+    assert len({h["val_auroc"].idxmax(), h["val_expr_r"].idxmax(), h.index.max()}) >= 2
+
+
+def test_history_records_every_criterion(long_history):
+    h = long_history
+    for col in ("val_auroc", "val_aupr", "val_expr_r", "val_expr_mse", "val_combined"):
+        assert h[col].notna().all(), col
+    assert (h["val_expr_r"].iloc[-1] > 0), "the reconstruction does not correlate with held-out entries"
+
+
+def test_held_out_expression_is_hidden_and_out_of_the_loss():
+    import torch
+
+    from scnetflow._train_graphs import _hold_out_expression, _Subset
+    from scnetflow.train import _expression_loss
+
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((6, 40)).astype(np.float32)  # (G, s)
+    sub = _Subset(np.arange(40), 30, torch.from_numpy(x.copy()), torch.from_numpy(x.T.copy()), np.zeros((0, 2)),
+                  np.zeros(0))
+    target_genes = np.array([1, 3, 4])
+    _hold_out_expression([sub], target_genes, 0.2, rng)
+    rows, cols = (h.numpy() for h in sub.held)
+    assert len(rows) == round(0.2 * 30 * 3) and rows.max() < 30  # own cells only
+    assert (sub.x.numpy()[target_genes[cols], rows] == 0).all()
+    unchanged = np.ones_like(x, bool)
+    unchanged[target_genes[cols], rows] = False
+    np.testing.assert_array_equal(sub.x.numpy()[unchanged], x[unchanged])
+    # the loss ignores the held-out entries: changing their targets leaves it as it is
+    mask = torch.zeros(6, dtype=torch.bool)
+    mask[target_genes] = True
+    recon = torch.from_numpy(rng.standard_normal((40, 6)).astype(np.float32))
+    other = sub.target.clone()
+    other[:, mask] = other[:, mask].index_put((sub.held[0], sub.held[1]), torch.tensor(99.0))
+    a = _expression_loss(recon, sub.target, mask, sub.held)
+    b = _expression_loss(recon, other, mask, sub.held)
+    assert torch.equal(a, b) and not torch.equal(_expression_loss(recon, other, mask), a)
+
+
+def test_selection_needing_expression_refuses_no_held_out_entries(inputs):
+    from scnetflow.errors import InputError
+
+    with pytest.raises(InputError, match="--expr-val-fraction"):
+        train(inputs, TrainParams(epochs=1, selection="combined", expr_val_fraction=0.0), SMALL, device="cpu",
+              progress=False)
+
+
+def test_keep_rules_return_what_each_rule_alone_keeps(inputs, long_history):
+    params = TrainParams(epochs=10, eval_every=1, prune_every=0, precision="fp32", seed=1, selection="auroc")
+    r = train(inputs, params, SMALL, device="cpu", progress=False, keep_rules=("last", "combined"))
+    assert set(r.alternatives) == {"last", "combined"}
+    alone = train(inputs, TrainParams(**{**params.__dict__, "selection": "combined"}), SMALL, device="cpu",
+                  progress=False)
+    alt = r.alternatives["combined"]
+    assert alt.summary["best_epoch"] == alone.summary["best_epoch"]
+    np.testing.assert_array_equal(alt.cell_embedding, alone.cell_embedding)
+    np.testing.assert_array_equal(alt.reconstruction, alone.reconstruction)
+    assert r.alternatives["last"].summary["best_epoch"] == 10

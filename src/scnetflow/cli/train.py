@@ -11,6 +11,7 @@ import click
 from scnetflow.cli._util import CONTEXT_SETTINGS, check_outputs, common_options, default_prefix, staged_outputs
 from scnetflow.model.layers import ENCODERS, INITS
 from scnetflow.model.scnet import ModelConfig
+from scnetflow.selection import SELECTIONS
 from scnetflow.train import DEVICES, PRECISIONS, TrainParams
 
 T, M = TrainParams(), ModelConfig()
@@ -33,9 +34,15 @@ T, M = TrainParams(), ModelConfig()
               help="KNN edge mini-batches per epoch (each step uses all cells and 1/N of the edges).")
 @click.option("--val-fraction", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=T.val_fraction,
               help="PPI edges held out to score the gene embedding (AUROC/AUPR).")
+@click.option("--expr-val-fraction", type=click.FloatRange(0, 1, max_open=True), default=T.expr_val_fraction,
+              help="(Cell, target gene) expression entries held out of the input and the loss to score the "
+                   "reconstruction (val_expr_r); 0: none.")
 @click.option("--eval-every", type=click.IntRange(1), default=T.eval_every, help="Epochs between evaluations.")
+@click.option("--selection", type=click.Choice(SELECTIONS), default=T.selection,
+              help="Which evaluation's model to keep: auroc (best held-out PPI AUROC, the paper), last (the "
+                   "authors' code), expr (best held-out expression r), combined (best mean of both skills).")
 @click.option("--patience", type=click.IntRange(0), default=T.patience,
-              help="Stop after this many evaluations without AUROC gain (0: never stop early).")
+              help="Stop after this many evaluations without gain of the --selection criterion (0: never stop early).")
 @click.option("--prune-every", type=click.IntRange(0), default=T.prune_every, help="Epochs between KNN prunings (0: off).")
 @click.option("--prune-percentile", type=click.FloatRange(0, 100), default=T.prune_percentile,
               help="Drop edges with attention below max(0, this percentile).")
@@ -105,5 +112,7 @@ def command(input_path: Path, outdir: Path, prefix: str | None, device: str, pro
         recon.write_h5ad(stage / names[2], compression="gzip")
         result.history.to_csv(stage / names[4], sep="\t", index=False, float_format="%.6g")
         (stage / names[5]).write_text(json.dumps({"sample": prefix, **result.summary}, indent=2) + "\n")
-    click.echo(f"train: best held-out PPI AUROC {result.summary['best_val_auroc']:.3f} at epoch "
-               f"{result.summary['best_epoch']}; wrote {', '.join(names)} to {outdir}", err=True)
+    s = result.summary
+    click.echo(f"train: kept epoch {s['best_epoch']} (--selection {s['selection']}): held-out PPI AUROC "
+               f"{s['best_val_auroc']:.3f}, expression r {s['best_val_expr_r']:.3f}; wrote {', '.join(names)} to "
+               f"{outdir}", err=True)
