@@ -59,8 +59,10 @@ workflow SCNETFLOW {
     ch_versions = ch_versions.mix(QC.out.versions, GRAPHS.out.versions, TRAIN.out.versions)
     ch_results = ch_results.mix(
         asLayout(QC.out.json, 'qc'),
+        asLayout(QC.out.h5ad, 'qc'),                    // the report's label-free verdict reads held-out genes
         asLayout(GRAPHS.out.json, 'graphs'),
         asLayout(TRAIN.out.h5ad, 'train'),
+        asLayout(TRAIN.out.reconstructed, 'train'),     // the report's reconstruction verdict
         asLayout(TRAIN.out.history, 'train'),
         asLayout(TRAIN.out.json, 'train'),
     )

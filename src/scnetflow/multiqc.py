@@ -2,7 +2,8 @@
 
 MultiQC (``multiqc``, the ``report`` extra) picks up files named ``*_mqc.yaml`` as custom content and
 ``*_mqc_versions.yml`` as software versions. :func:`write_general_stats` writes one row per sample of a
-results directory (cells, genes, PPI genes and edges kept, best held-out AUROC, ARI when labels exist);
+results directory (cells, genes, PPI genes and edges kept, best held-out AUROC, and the numbers and signs of
+the report's verdict: each scNET output against its baseline, :mod:`scnetflow.report._verdict`);
 :func:`write_versions` merges the pipeline's ``versions.yml`` files. Run MultiQC offline with the
 project's ``assets/multiqc_config.yml``::
 
@@ -12,11 +13,11 @@ project's ``assets/multiqc_config.yml``::
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from scnetflow.errors import InputError
-from scnetflow.report import find_results, sample_stats
+from scnetflow.report import find_results, sample_stats, sample_verdicts
 
 logger = logging.getLogger(__name__)
 
@@ -35,19 +36,57 @@ HEADERS: dict[str, dict] = {
                    "max": 1.0, "format": "{:.3f}", "scale": "RdYlGn"},
     "ari_scnet": {"title": "ARI scNET", "description": "Max Leiden ARI of X_scnet against the labels", "min": 0, "max": 1,
                   "format": "{:.3f}", "scale": "RdYlGn"},
-    "ari_pca": {"title": "ARI PCA", "description": "Max Leiden ARI of PCA against the labels", "min": 0, "max": 1,
-                "format": "{:.3f}", "scale": "RdYlGn", "hidden": True},
+    "ari_pca": {"title": "ARI PCA", "description": "Max Leiden ARI of PCA against the labels (baseline)", "min": 0,
+                "max": 1, "format": "{:.3f}", "scale": "RdYlGn"},
+    "knn_r_scnet": {"title": "kNN r scNET", "description": "No labels: mean r of held-out genes predicted from "
+                    "X_scnet neighbours", "min": 0, "max": 1, "format": "{:.3f}", "scale": "RdYlGn"},
+    "knn_r_pca": {"title": "kNN r PCA", "description": "No labels: the same from PCA neighbours (baseline)", "min": 0,
+                  "max": 1, "format": "{:.3f}", "scale": "RdYlGn"},
+    "verdict_cells": {"title": "Cells vs PCA", "description": "Verdict: scNET cell embedding vs PCA"},
+    "modularity_coembed": {"title": "Modularity co-emb.", "description": "Modularity of the co-embedded network at "
+                           "its threshold", "min": 0, "max": 1, "format": "{:.3f}", "scale": "RdYlGn"},
+    "modularity_coexpr": {"title": "Modularity co-expr.", "description": "Modularity of the co-expression network at "
+                          "the same threshold (baseline)", "min": 0, "max": 1, "format": "{:.3f}", "scale": "RdYlGn"},
+    "verdict_coexpr": {"title": "Network vs co-expr.", "description": "Verdict: co-embedded network vs co-expression "
+                       "(modularity)"},
+    "pathway_aupr_coembed": {"title": "Pathway AUPR co-emb.", "description": "Mean pathway AUPR of the co-embedded "
+                             "network", "min": 0, "format": "{:.3f}", "scale": "RdYlGn"},
+    "pathway_aupr_ppi": {"title": "Pathway AUPR PPI", "description": "Mean pathway AUPR of the PPI (baseline)", "min": 0,
+                         "format": "{:.3f}", "scale": "RdYlGn"},
+    "verdict_ppi": {"title": "Network vs PPI", "description": "Verdict: co-embedded network vs the PPI (pathway AUPR)"},
+    "marker_aupr_reconstructed": {"title": "Marker AUPR recon.", "description": "Mean marker AUPR over cell types, "
+                                  "reconstructed expression", "min": 0, "max": 1, "format": "{:.3f}", "scale": "RdYlGn"},
+    "marker_aupr_original": {"title": "Marker AUPR orig.", "description": "The same on the original expression "
+                             "(baseline)", "min": 0, "max": 1, "format": "{:.3f}", "scale": "RdYlGn"},
+    "verdict_reconstruction": {"title": "Recon. vs original", "description": "Verdict: reconstructed vs original "
+                               "expression (marker AUPR)"},
+}
+#: verdict measure (quality.TOLERANCES key) -> (value column, baseline column, sign column).
+VERDICT_COLUMNS: dict[str, tuple[str, str, str]] = {
+    "max_ari": ("ari_scnet", "ari_pca", "verdict_cells"),
+    "knn_heldout_r": ("knn_r_scnet", "knn_r_pca", "verdict_cells"),
+    "modularity": ("modularity_coembed", "modularity_coexpr", "verdict_coexpr"),
+    "pathway_aupr": ("pathway_aupr_coembed", "pathway_aupr_ppi", "verdict_ppi"),
+    "marker_aupr": ("marker_aupr_reconstructed", "marker_aupr_original", "verdict_reconstruction"),
 }
 
 
-def general_stats(results_dir: str | Path) -> dict[str, dict[str, float | int]]:
-    """Per-sample headline numbers (:func:`scnetflow.report.sample_stats`), unknown values left out."""
+def general_stats(results_dir: str | Path, verdicts: Mapping | None = None) -> dict[str, dict[str, float | int | str]]:
+    """Per-sample headline numbers (:func:`scnetflow.report.sample_stats`) and the verdict's numbers and signs
+    (``verdicts`` from :func:`scnetflow.report.sample_verdicts`, computed when ``None``); unknown values left out."""
+    if verdicts is None:
+        verdicts = sample_verdicts(results_dir)
     out = {}
     for g in find_results(results_dir).values():
         if g.is_sample:
-            row = {k: v for k, v in sample_stats(g).items() if v is not None}
+            st = sample_stats(g)
+            row = {k: st[k] for k in HEADERS if st.get(k) is not None}
+            for m in getattr(verdicts.get(g.name), "measures", []):
+                if m.sign != "n/a" and m.tolerance_key in VERDICT_COLUMNS:
+                    vk, bk, sk = VERDICT_COLUMNS[m.tolerance_key]
+                    row.update({vk: m.value, bk: m.baseline, sk: m.sign})
             if row:
-                out[g.name] = row
+                out[g.name] = {k: row[k] for k in HEADERS if k in row}
     return out
 
 
@@ -59,19 +98,21 @@ def _yaml():
     return yaml
 
 
-def write_general_stats(results_dir: str | Path, path: str | Path) -> dict[str, dict]:
-    """Write ``scnetflow_general_stats_mqc.yaml`` (MultiQC ``plot_type: generalstats``) for a results directory.
+def write_general_stats(results_dir: str | Path, path: str | Path, verdicts: Mapping | None = None) -> dict[str, dict]:
+    """Write ``scnetflow_general_stats_mqc.yaml`` (MultiQC ``plot_type: generalstats``) for a results directory
+    (``verdicts`` as in :func:`general_stats`).
 
     Returns
     -------
     The data written: sample -> column -> value.
     """
-    data = general_stats(results_dir)
+    data = general_stats(results_dir, verdicts)
     used = {k for row in data.values() for k in row}
     doc = {
         "id": "scnetflow",
         "section_name": "scnetflow",
-        "description": "scNET training per sample",
+        "description": "scNET training per sample, and each scNET output against its baseline (the verdict of the "
+                       "scnetflow report: better, same within noise, worse)",
         "plot_type": "generalstats",
         "pconfig": [{k: dict(v)} for k, v in HEADERS.items() if k in used],
         "data": data,

@@ -8,6 +8,7 @@ tests fast; the layout is the published one, ``<results>/<sample>/<step>/<prefix
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 
@@ -49,9 +50,11 @@ def build_sample(results: Path, sample: str, *, epochs: int = 3) -> None:
 
 
 def build_comparison(results: Path, a: str = "kang_ctrl", b: str = "kang_stim", name: str = "kang_ctrl_vs_stim") -> str:
-    """gsea of ``b`` with ``a`` added (cell types and conditions) and diffnet ``a`` vs ``b``."""
+    """The pipeline's contrast ``<a>_vs_<b>``: gsea of ``b`` with ``a`` added (cell types and conditions) and
+    diffnet ``a`` vs ``b``, both under ``<results>/<name>/``."""
     ta, tb = results / a / "train", results / b / "train"
-    _cli(["gsea", str(tb / f"{b}.scnet.h5ad"), str(tb / f"{b}.reconstructed.h5ad"), "--outdir", str(results / b / "gsea"),
+    _cli(["gsea", str(tb / f"{b}.scnet.h5ad"), str(tb / f"{b}.reconstructed.h5ad"), "--outdir", str(results / name / "gsea"),
+          "--prefix", name,
           "--other-sample", str(ta / f"{a}.scnet.h5ad"), str(ta / f"{a}.reconstructed.h5ad"),
           "--min-size", "10", "--permutation-num", "20"])
     _cli(["diffnet", str(ta / f"{a}.gene_embeddings.tsv"), str(tb / f"{b}.gene_embeddings.tsv"),
@@ -73,8 +76,12 @@ _CACHE: dict[str, Path] = {}
 def cached_results(tmp_path_factory) -> Path:
     """One real-data results tree (both samples + a diffnet table) per test session, shared by modules.
 
-    Treat it as read-only; copy it (``shutil.copytree``) before changing anything.
+    Treat it as read-only; copy it (``shutil.copytree``) before changing anything. While developing,
+    ``SCNETFLOW_REPORT_RESULTS=DIR`` reuses a tree built before by :func:`build_results` and
+    :func:`build_comparison` instead of building one.
     """
+    if "results" not in _CACHE and os.environ.get("SCNETFLOW_REPORT_RESULTS"):  # a tree built before, to iterate fast
+        _CACHE["results"] = Path(os.environ["SCNETFLOW_REPORT_RESULTS"])
     if "results" not in _CACHE:
         root = tmp_path_factory.mktemp("report_results") / "results"
         build_results(root)

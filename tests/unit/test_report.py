@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import html as _html
 import json
 import re
 import shutil
 
+import anndata as ad
+import pandas as pd
 import pytest
-from _report_results import SAMPLES, cached_results
+from _report_results import SAMPLES, _cli, cached_results
+from click.testing import CliRunner
 
+from scnetflow import quality as Q
 from scnetflow.errors import InputError
-from scnetflow.report import SAMPLE_SECTIONS, build_report, find_results, sample_stats, section_ids, write_report
+from scnetflow.report import (COMPARISON_SECTIONS, SAMPLE_SECTIONS, build_report, find_results, sample_stats,
+                              sample_verdicts, section_ids, write_report)
+from scnetflow.report._format import fmt, mmss, sig3
+
+PAIR = "kang_ctrl_vs_stim"
 
 
 @pytest.fixture(scope="module")
@@ -19,20 +28,50 @@ def results(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def report(results):
-    return build_report(results, max_umap_cells=200)
+def verdicts(results):
+    return sample_verdicts(results)
 
 
-def test_find_results_groups_samples_and_comparisons(results):
+@pytest.fixture(scope="module")
+def report(results, verdicts):
+    return build_report(results, max_umap_cells=200, verdicts=verdicts)
+
+
+def _section(page: str, sid: str) -> str:
+    return re.search(rf'<section id="{sid}">(.*?)</section>', page, re.S).group(1)
+
+
+# --- numbers for people -------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("value, text", [
+    (0.6938345537854137, "0.694"), (56.350485551999554, "56.4"), (1234.5, "1,230"), (9.996, "10.0"),
+    (0.0001, "0.0001"), (1.23456e-5, "1.23e-05"), (-0.4152, "-0.415"), (0.0, "0"), (123456789.2, "123,000,000"),
+])
+def test_sig3(value, text):
+    assert sig3(value) == text
+
+
+def test_fmt_counts_seconds_and_missing():
+    assert fmt(111786) == "111,786" and fmt(2004.0) == "2,004"  # counts exact, with separators
+    assert fmt(56.350485551999554, "seconds_total") == "0:56" and fmt(3725.2, "seconds") == "1:02:05"
+    assert fmt(82.6, "train_s") == "1:23" and mmss(0.247) == "0.247 s"
+    assert fmt(None) == fmt(float("nan")) == "n/a" and fmt(True) == "yes" and fmt("cpu") == "cpu"
+
+
+# --- finding results ----------------------------------------------------------------------------------------------
+
+def test_find_results_groups_samples_and_contrasts(results):
     groups = find_results(results)
-    assert set(groups) == {*SAMPLES, "kang_ctrl_vs_stim"}
+    assert set(groups) == {*SAMPLES, PAIR}
     for s in SAMPLES:
         g = groups[s]
         assert g.is_sample and not g.is_comparison
-        assert {"qc_json", "graphs_json", "history", "train_json", "scnet_h5ad", "modularity"} <= set(g.files)
+        assert {"qc_json", "qc_h5ad", "graphs_json", "history", "train_json", "scnet_h5ad", "reconstructed_h5ad",
+                "modularity"} <= set(g.files)
         assert g.files["history"].name == f"{s}.history.tsv"
-    comp = groups["kang_ctrl_vs_stim"]
-    assert comp.is_comparison and not comp.is_sample
+    comp = groups[PAIR]
+    assert comp.is_comparison and not comp.is_sample  # its GSEA between conditions does not make it a sample
+    assert {"diffnet_genes", "gsea_conditions"} <= set(comp.files)
 
 
 def test_sample_stats_match_step_outputs(results):
@@ -43,21 +82,133 @@ def test_sample_stats_match_step_outputs(results):
     st = sample_stats(g)
     assert st["cells"] == qc["cells_after"] and st["genes"] == qc["genes_after"]
     assert st["ppi_genes"] == gr["model_genes"] and st["ppi_edges"] == gr["model_edges"]
-    assert st["best_auroc"] == pytest.approx(tr["best_val_auroc"])
-    ce = json.loads(g.files["cluster_eval_json"].read_text())["representations"]
-    assert st["ari_scnet"] == pytest.approx(ce["X_scnet"]["max_ari"])
-    assert st["ari_pca"] == pytest.approx(ce["X_pca"]["max_ari"])
+    assert st["best_auroc"] == pytest.approx(tr["best_val_auroc"]) and st["seconds_total"] == tr["seconds_total"]
 
+
+def test_empty_and_missing_directories(tmp_path):
+    for bad, msg in ((tmp_path, "no scnetflow results"), (tmp_path / "nope", "results directory not found")):
+        with pytest.raises(InputError, match=msg):
+            build_report(bad)
+
+
+def test_cli_empty_results_directory_fails_and_writes_nothing(tmp_path):
+    from scnetflow.cli import main
+
+    empty, out = tmp_path / "empty", tmp_path / "out"
+    empty.mkdir()
+    (empty / "notes.txt").write_text("not a result")
+    r = CliRunner().invoke(main, ["report", str(empty), "--outdir", str(out), "--quiet"])
+    assert r.exit_code == 1
+    lines = r.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and str(empty) in lines[0]
+    assert "no scnetflow results" in lines[0] and "--outdir" in lines[0]  # what is wrong and what to do
+    assert not out.exists()
+
+
+# --- the verdict --------------------------------------------------------------------------------------------------
+
+def test_verdict_numbers_equal_the_step_outputs(results, verdicts):
+    """The verdict reads cluster-eval, coembed and evaluate-network outputs: the same numbers, and the
+    suite's sign function."""
+    for s in SAMPLES:
+        g = find_results(results)[s]
+        sc = verdicts[s].scores()
+        ce = json.loads(g.files["cluster_eval_json"].read_text())["representations"]
+        assert sc["ari_scnet"] == ce["X_scnet"]["max_ari"] and sc["ari_pca"] == ce["X_pca"]["max_ari"]
+        mod = pd.read_csv(g.files["modularity"], sep="\t").set_index(["network", "percentile"])["modularity"]
+        # the fixture's coembed ran with --percentile 95: the network evaluate-network scored
+        assert verdicts[s].percentile == 95
+        assert sc["modularity_coembed_p95"] == mod["coembed", 95] and sc["modularity_coexpr_p95"] == mod["coexpr", 95]
+        ne = json.loads(g.files["network_eval"].read_text())["networks"]
+        assert sc["reactome_aupr_coembed"] == ne["coembed"]["pathways"]["aupr_mean"]
+        assert sc["reactome_aupr_ppi"] == ne["ppi"]["pathways"]["aupr_mean"]
+        # reconstruction: the quality suite's function on the same files and canonical PBMC markers
+        a = ad.read_h5ad(g.files["scnet_h5ad"])
+        markers = {t: [x for x in ms if x in set(a.var_names)] for t, ms in Q.PBMC_MARKERS.items()}
+        _, summ = Q.reconstruction_markers(a, ad.read_h5ad(g.files["reconstructed_h5ad"]),
+                                           {t: ms for t, ms in markers.items() if ms}, "cell_type")
+        assert sc["marker_aupr_reconstructed"] == summ["aupr_reconstructed_mean"]
+        assert sc["marker_aupr_original"] == summ["aupr_original_mean"]
+        # the signs are quality.verdicts' on the same scores
+        suite = Q.verdicts(sc).set_index("value_key")["verdict"]
+        for m in verdicts[s].measures:
+            assert m.sign == suite[m.value_key] if m.value_key in suite else m.sign in Q.VERDICTS
+
+
+def test_verdict_is_shown_with_its_numbers(results, verdicts, report):
+    page, _ = report
+    for s in SAMPLES:
+        sec = _section(page, f"verdict-{s}")
+        rows = re.findall(r'<tr class="verdict-row" data-output="([^"]+)" data-verdict="(\w+)">', sec)
+        assert [o for o, _ in rows] == ["cell embedding", "co-embedded network", "co-embedded network",
+                                        "reconstructed expression"]
+        assert all(v in Q.VERDICTS for _, v in rows)
+        for key, value in verdicts[s].scores().items():
+            assert re.search(rf'data-key="{key}">{re.escape(fmt(value))}<', sec), key
+        assert sec.count("<img") == 4 and sec.count("<figcaption>") == 4
+
+
+def test_label_free_verdict_without_labels(results, tmp_path):
+    """A sample without labels gets the label-free cell measure (quality.knn_heldout_r) and no marker verdict."""
+    root = tmp_path / "results"
+    shutil.copytree(results / "kang_ctrl", root / "kang_ctrl", ignore=shutil.ignore_patterns("cluster_eval"))
+    g = root / "kang_ctrl"
+    _cli(["cluster-eval", str(g / "train" / "kang_ctrl.scnet.h5ad"), "--outdir", str(g / "cluster_eval"),
+          "--label-key", "none", "--resolutions", "0.5"])
+    v = sample_verdicts(root)["kang_ctrl"]
+    kr = Q.knn_heldout_r(ad.read_h5ad(g / "train" / "kang_ctrl.scnet.h5ad"), ad.read_h5ad(g / "qc" / "kang_ctrl.qc.h5ad"))
+    cell = v.measures[0]
+    assert (cell.value, cell.baseline) == (kr["X_scnet"]["r_mean"], kr["X_pca"]["r_mean"])
+    assert cell.sign == Q.verdict(cell.value, cell.baseline, Q.TOLERANCES["knn_heldout_r"])
+    assert v.measures[-1].sign == "n/a" and "labels" in v.measures[-1].note
+
+
+# --- the page -----------------------------------------------------------------------------------------------------
 
 def test_every_section_has_its_id(results, report):
     page, ids = report
     assert ids == section_ids(find_results(results))
     for s in SAMPLES:
+        assert f"verdict-{s}" in ids
         for key in SAMPLE_SECTIONS:
             assert f"sample-{s}-{key}" in ids
-    assert "comparison-kang_ctrl_vs_stim-diffnet" in ids
+    for key in COMPARISON_SECTIONS:
+        assert f"comparison-{PAIR}-{key}" in ids
     for i in ids:
         assert page.count(f'id="{i}"') == 1, i
+
+
+def test_samples_and_contrasts_in_separate_tables(report):
+    page, _ = report
+    summary = _section(page, "summary")
+    samples = re.search(r'<table class="samples">(.*?)</table>', summary, re.S).group(1)
+    contrasts = re.search(r'<table class="contrasts">(.*?)</table>', summary, re.S).group(1)
+    assert all(f'href="#sample-{s}"' in samples for s in SAMPLES) and PAIR not in samples
+    assert f'href="#comparison-{PAIR}"' in contrasts and "n/a" not in contrasts
+
+
+def test_contents_grouped_by_sample(results, report):
+    page, ids = report
+    nav = re.search(r'<nav id="contents">(.*?)</nav>', page, re.S).group(1)
+    groups = dict(re.findall(r'<details class="toc-group" data-group="([^"]+)">(.*?)</details>', nav, re.S))
+    assert set(groups) == {*(f"sample-{s}" for s in SAMPLES), f"comparison-{PAIR}"}
+    for s in SAMPLES:
+        links = re.findall(r'href="#([^"]+)"', groups[f"sample-{s}"])
+        assert links[0] == f"sample-{s}" and f"verdict-{s}" in links
+        assert {f"sample-{s}-{k}" for k in SAMPLE_SECTIONS} <= set(links)
+        assert all(s in link for link in links)  # nothing of another sample in its group
+    assert set(re.findall(r'href="#([^"]+)"', nav)) == set(ids)
+
+
+def test_no_raw_floats_in_tables(report):
+    page, _ = report
+    cells = [_html.unescape(re.sub(r"<[^>]+>", " ", c)) for c in re.findall(r"<td[^>]*>(.*?)</td>", page, re.S)]
+    assert cells
+    for c in cells:
+        for word in c.split():
+            word = word.strip("±(),;:")
+            if re.fullmatch(r"-?\d+\.\d+(e[-+]\d+)?", word):
+                assert len(re.sub(r"^[0.]+", "", word.split("e")[0].replace("-", "").replace(".", "")) or "0") <= 4, c
 
 
 def test_report_is_self_contained(report):
@@ -69,19 +220,17 @@ def test_report_is_self_contained(report):
     assert "<link" not in page.lower() and "@import" not in page and "url(" not in page
 
 
-def test_figures_present_where_inputs_exist(results, report):
+def test_figures_have_captions_and_exist_where_inputs_exist(results, report):
     page, _ = report
-    section = re.search(r'<section id="sample-kang_stim-training">(.*?)</section>', page, re.S).group(1)
+    section = _section(page, "sample-kang_stim-training")
     assert "data:image/png;base64," in section and "Not available" not in section
-    for key in ("attention", "umap", "modularity"):
-        sec = re.search(rf'<section id="sample-kang_stim-{key}">(.*?)</section>', page, re.S).group(1)
-        assert "<img" in sec, key
-    for key, kind in (("clustering", "cluster_eval"), ("pathways", "pathway_auc"), ("gsea", "gsea_celltype")):
-        if kind in find_results(results)["kang_stim"].files:
-            sec = re.search(rf'<section id="sample-kang_stim-{key}">(.*?)</section>', page, re.S).group(1)
-            assert "<img" in sec, key
-    diff = re.search(r'<section id="comparison-kang_ctrl_vs_stim-diffnet">(.*?)</section>', page, re.S).group(1)
-    assert "<img" in diff
+    for key in ("attention", "umap", "modularity", "clustering", "pathways"):
+        assert "<img" in _section(page, f"sample-kang_stim-{key}"), key
+    for key in COMPARISON_SECTIONS:
+        assert "<img" in _section(page, f"comparison-{PAIR}-{key}"), key
+    figures = re.findall(r"<figure>(.*?)</figure>", page, re.S)
+    assert len(figures) == page.count("<img")  # every image is a captioned figure
+    assert all("Good:" in f for f in figures)
 
 
 def test_missing_inputs_render_not_available_notes(results, tmp_path):
@@ -91,10 +240,9 @@ def test_missing_inputs_render_not_available_notes(results, tmp_path):
     page, ids = build_report(root)
     assert "sample-only_qc-gsea" in ids and "comparisons" in ids
     for key in SAMPLE_SECTIONS:
-        sec = re.search(rf'<section id="sample-only_qc-{key}">(.*?)</section>', page, re.S).group(1)
-        assert ("Not available" in sec) == (key != "qc"), key
-    comp = re.search(r'<section id="comparisons">(.*?)</section>', page, re.S).group(1)
-    assert "Not available" in comp
+        assert ("Not available" in _section(page, f"sample-only_qc-{key}")) == (key != "qc"), key
+    assert page.count('data-verdict="n/a"') == 4
+    assert "Not available" in _section(page, "comparisons")
 
 
 def test_unreadable_input_becomes_a_note_not_a_crash(results, tmp_path, caplog):
@@ -102,21 +250,13 @@ def test_unreadable_input_becomes_a_note_not_a_crash(results, tmp_path, caplog):
     shutil.copytree(results / "kang_ctrl", root / "kang_ctrl")
     (root / "kang_ctrl" / "train" / "kang_ctrl.train.json").write_text("{not json")
     page, ids = build_report(root, max_umap_cells=200)
-    sec = re.search(r'<section id="sample-kang_ctrl-attention">(.*?)</section>', page, re.S).group(1)
+    sec = _section(page, "sample-kang_ctrl-attention")
     assert "Could not render" in sec and "JSONDecodeError" in sec
     assert "sample-kang_ctrl-umap" in ids
 
 
-def test_empty_and_missing_directories(tmp_path):
-    page, ids = build_report(tmp_path)
-    assert ids == ["summary", "comparisons", "about"]
-    assert "no sample results" in page
-    with pytest.raises(InputError, match="results directory not found"):
-        build_report(tmp_path / "nope")
-
-
-def test_write_report_writes_one_file(results, tmp_path):
+def test_write_report_writes_one_file(results, verdicts, tmp_path):
     out = tmp_path / "r.html"
-    ids = write_report(results, out, max_umap_cells=200)
+    ids = write_report(results, out, max_umap_cells=200, verdicts=verdicts)
     assert out.is_file() and "summary" in ids
     assert [p.name for p in tmp_path.iterdir()] == ["r.html"]

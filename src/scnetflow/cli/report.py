@@ -40,18 +40,21 @@ def command(results_dir: str, outdir: str, title: str, max_umap_cells: int, seed
     OUTDIR/scnetflow_software_mqc_versions.yml, for MultiQC.
     """
     from scnetflow import multiqc as mqc
-    from scnetflow.report import write_report
+    from scnetflow.report import find_results, sample_verdicts, write_report
 
     names = [REPORT_HTML]
     if multiqc:
         names.append(mqc.GENERAL_STATS_FILE)
         if versions:
             names.append(mqc.VERSIONS_FILE)
+    find_results(results_dir)  # an empty or foreign directory fails here, before anything is written
     logger.info("report: results %s -> %s", results_dir, outdir)
     with staged_outputs(outdir, names, force=force) as stage:
-        ids = write_report(results_dir, stage / REPORT_HTML, title=title, max_umap_cells=max_umap_cells, seed=seed)
+        verdicts = sample_verdicts(results_dir)  # once, for the report and MultiQC
+        ids = write_report(results_dir, stage / REPORT_HTML, title=title, max_umap_cells=max_umap_cells, seed=seed,
+                           verdicts=verdicts)
         if multiqc:
-            mqc.write_general_stats(results_dir, stage / mqc.GENERAL_STATS_FILE)
+            mqc.write_general_stats(results_dir, stage / mqc.GENERAL_STATS_FILE, verdicts)
             if versions:
                 mqc.write_versions(versions, stage / mqc.VERSIONS_FILE)
     logger.info("report finished: %s in %s (%d sections)", ", ".join(names), outdir, len(ids))

@@ -3,10 +3,12 @@
 Results are found as ``<results>/<sample>/<step>/<prefix>.<kind>`` (``docs/contracts.md``); any file whose
 name ends in one of :data:`KINDS` counts, at any depth, and belongs to the group named by the first
 directory below ``<results>`` (or by its prefix when it lies directly in ``<results>``). Groups with
-single-sample outputs (QC, graphs, training, ...) get a sample section; groups with differential-network
-outputs also appear under comparisons. Figures are PNGs embedded as base64; the page has no script, no
-external style sheet, font or image, so it opens offline. Every section has a stable HTML id
-(:func:`section_ids`), and a section whose input is missing says so instead of failing.
+single-sample outputs (QC, graphs, training, ...) are samples; groups with only pair outputs (a
+differential network, GSEA between conditions) are contrasts. The page opens with a verdict per sample
+(each scNET output against its baseline, :mod:`scnetflow.report._verdict`), then the sample and contrast
+tables, then one collapsible section per sample and contrast. Figures are PNGs embedded as base64; the
+page has no script, no external style sheet, font or image, so it opens offline. Every section has a
+stable HTML id (:func:`section_ids`), and a section whose input is missing says so instead of failing.
 """
 
 from __future__ import annotations
@@ -16,21 +18,24 @@ import html
 import json
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from scnetflow.errors import InputError
+from scnetflow.report._format import note
 
 logger = logging.getLogger(__name__)
 
 #: file kind -> file-name suffix (after ``<prefix>.``), as in docs/contracts.md.
 KINDS: dict[str, str] = {
     "qc_json": "qc.json",
+    "qc_h5ad": "qc.h5ad",
     "graphs_json": "graphs.json",
     "history": "history.tsv",
     "train_json": "train.json",
     "scnet_h5ad": "scnet.h5ad",
+    "reconstructed_h5ad": "reconstructed.h5ad",
     "cluster_eval": "cluster_eval.tsv",
     "cluster_eval_json": "cluster_eval.json",
     "modularity": "modularity.tsv",
@@ -43,10 +48,10 @@ KINDS: dict[str, str] = {
     "diffnet_genes": "diffnet_genes.tsv",
     "diffnet_edges": "diffnet_edges.tsv",
 }
-#: kinds that make a group a sample; kinds that make it a comparison.
-SAMPLE_KINDS = ("qc_json", "graphs_json", "history", "train_json", "scnet_h5ad", "cluster_eval", "cluster_eval_json",
-                "modularity", "pathway_auc", "disease_zscores", "network_eval", "gsea_celltype", "gsea_conditions")
-COMPARISON_KINDS = ("diffnet_genes", "diffnet_edges")
+#: kinds that make a group a sample; kinds that make a group without them a contrast (a pair of samples).
+SAMPLE_KINDS = ("qc_json", "qc_h5ad", "graphs_json", "history", "train_json", "scnet_h5ad", "reconstructed_h5ad",
+                "cluster_eval", "cluster_eval_json", "modularity", "pathway_auc", "disease_zscores", "network_eval")
+COMPARISON_KINDS = ("diffnet_genes", "diffnet_edges", "gsea_conditions")
 #: per-sample sections, in page order: id suffix -> heading.
 SAMPLE_SECTIONS: dict[str, str] = {
     "qc": "QC summary",
@@ -59,13 +64,18 @@ SAMPLE_SECTIONS: dict[str, str] = {
     "pathways": "Pathway AUPR and disease z-scores per network",
     "gsea": "GSEA: top pathways per cell type",
 }
+#: per-contrast sections: id suffix -> heading.
+COMPARISON_SECTIONS: dict[str, str] = {
+    "diffnet": "Differential network",
+    "gsea": "GSEA between conditions",
+}
 #: top-level directories of a results tree that hold no sample.
 SKIP_DIRS = frozenset({"multiqc", "pipeline_info", "report"})
 
 
 @dataclass
 class ResultGroup:
-    """The result files of one sample (or comparison): kind -> path, plus its directory name."""
+    """The result files of one sample (or contrast): kind -> path, plus its directory name."""
 
     name: str
     files: dict[str, Path] = field(default_factory=dict)
@@ -76,7 +86,12 @@ class ResultGroup:
 
     @property
     def is_comparison(self) -> bool:
-        return any(k in self.files for k in COMPARISON_KINDS)
+        return any(k in self.files for k in ("diffnet_genes", "diffnet_edges")) or (
+            not self.is_sample and any(k in self.files for k in COMPARISON_KINDS + ("gsea_celltype",)))
+
+    @property
+    def slug(self) -> str:
+        return slug(self.name)
 
 
 def slug(name: str) -> str:
@@ -85,7 +100,7 @@ def slug(name: str) -> str:
 
 
 def find_results(results_dir: str | Path) -> dict[str, ResultGroup]:
-    """Index the result files under ``results_dir`` by group (sample or comparison) and kind.
+    """Index the result files under ``results_dir`` by group (sample or contrast) and kind.
 
     Parameters
     ----------
@@ -95,7 +110,8 @@ def find_results(results_dir: str | Path) -> dict[str, ResultGroup]:
     Returns
     -------
     Groups keyed by name, sorted. When a group has two files of one kind, the first in path order wins
-    (logged).
+    (logged). Raises :class:`~scnetflow.errors.InputError` when the directory does not exist or holds no
+    result file at all.
     """
     root = Path(results_dir)
     if not root.is_dir():
@@ -116,6 +132,10 @@ def find_results(results_dir: str | Path) -> dict[str, ResultGroup]:
                 else:
                     group.files[kind] = path
                 break
+    if not groups:
+        raise InputError(
+            "no scnetflow results in this directory (no <prefix>.qc.json, <prefix>.scnet.h5ad, ... below it); "
+            "pass the pipeline's --outdir, or run the pipeline first", path=root)
     return dict(sorted(groups.items()))
 
 
@@ -142,13 +162,14 @@ def _first(d: dict | None, *keys: str):
 
 
 def sample_stats(group: ResultGroup) -> dict[str, float | int | str | None]:
-    """Headline numbers of one sample, for the report's summary table and MultiQC's general stats.
+    """Headline numbers of one sample, for the report's samples table and MultiQC's general stats.
 
     Returns
     -------
     ``cells``, ``genes`` (after QC), ``ppi_genes``, ``ppi_edges`` (model genes and edges kept),
-    ``best_auroc`` (held-out PPI), ``ari_scnet`` and ``ari_pca`` (max Leiden ARI against the labels,
-    when the cluster-eval step ran with labels); ``None`` where unknown.
+    ``best_auroc`` (held-out PPI), ``best_epoch``, ``seconds_total`` (training), ``ari_scnet`` and
+    ``ari_pca`` (max Leiden ARI against the labels, when the cluster-eval step ran with labels); ``None``
+    where unknown.
     """
     qc = _read_json(group.files.get("qc_json"))
     gr = _read_json(group.files.get("graphs_json"))
@@ -161,6 +182,8 @@ def sample_stats(group: ResultGroup) -> dict[str, float | int | str | None]:
         "ppi_genes": _first(gr, "model_genes", "n_genes"),
         "ppi_edges": _first(gr, "model_edges", "n_edges"),
         "best_auroc": _first(tr, "best_val_auroc", "best_auroc"),
+        "best_epoch": _first(tr, "best_epoch"),
+        "seconds_total": _first(tr, "seconds_total"),
         "ari_scnet": reps.get("X_scnet", {}).get("max_ari", _first(ce, "max_ari_scnet")),
         "ari_pca": reps.get("X_pca", {}).get("max_ari", _first(ce, "max_ari_pca")),
     }
@@ -188,26 +211,45 @@ def _ari_from_table(path: Path) -> dict[str, float | None]:
     return {"ari_scnet": pick("scnet"), "ari_pca": pick("pca")}
 
 
-def section_ids(groups: dict[str, ResultGroup]) -> list[str]:
+def contrast_stats(group: ResultGroup) -> dict[str, float | int | str | None]:
+    """Headline numbers of one contrast: differential edges, genes ranked, the top non-seed genes, and
+    pathways tested / at FDR < 0.25 between the two conditions (original expression)."""
+    import pandas as pd
+
+    out: dict = {"diff_edges": None, "genes_ranked": None, "top_genes": None, "pathways_tested": None,
+                 "pathways_fdr25": None}
+    if "diffnet_edges" in group.files:
+        with open(group.files["diffnet_edges"]) as fh:
+            out["diff_edges"] = max(sum(1 for _ in fh) - 1, 0)
+    if "diffnet_genes" in group.files:
+        g = pd.read_csv(group.files["diffnet_genes"], sep="\t")
+        out["genes_ranked"] = len(g)
+        if {"gene", "score"} <= set(g.columns):
+            seed = g["is_seed"].astype(str).str.lower() == "true" if "is_seed" in g else False
+            out["top_genes"] = ", ".join(g.loc[~seed].sort_values("score", ascending=False)["gene"].astype(str).head(5))
+    if "gsea_conditions" in group.files:
+        t = pd.read_csv(group.files["gsea_conditions"], sep="\t")
+        if "expression" in t:
+            t = t[t["expression"].astype(str) == "original"] if (t["expression"] == "original").any() else t
+        out["pathways_tested"] = len(t)
+        if "fdr" in t:
+            out["pathways_fdr25"] = int((pd.to_numeric(t["fdr"], errors="coerce") < 0.25).sum())
+    return out
+
+
+def section_ids(groups: Mapping[str, ResultGroup]) -> list[str]:
     """Every section id the report for ``groups`` contains (what the browser test looks for)."""
-    ids = ["summary"]
-    for g in groups.values():
-        if g.is_sample:
-            ids.append(f"sample-{slug(g.name)}")
-            ids += [f"sample-{slug(g.name)}-{s}" for s in SAMPLE_SECTIONS]
+    samples = [g for g in groups.values() if g.is_sample]
+    ids = ["verdict", *(f"verdict-{g.slug}" for g in samples), "summary"]
+    for g in samples:
+        ids.append(f"sample-{g.slug}")
+        ids += [f"sample-{g.slug}-{s}" for s in SAMPLE_SECTIONS]
     ids.append("comparisons")
-    ids += [f"comparison-{slug(g.name)}-diffnet" for g in groups.values() if g.is_comparison]
+    for g in groups.values():
+        if g.is_comparison:
+            ids += [f"comparison-{g.slug}", *(f"comparison-{g.slug}-{s}" for s in COMPARISON_SECTIONS)]
     ids.append("about")
     return ids
-
-
-def note(text: str) -> str:
-    """A visible "not available" (or warning) paragraph."""
-    return f'<p class="note">{html.escape(text)}</p>'
-
-
-def _section(sid: str, heading: str, body: str, level: int = 3) -> str:
-    return f'<section id="{sid}"><h{level}>{html.escape(heading)}</h{level}>\n{body}\n</section>'
 
 
 def _safe(render: Callable[[], str], what: str) -> str:
@@ -219,8 +261,26 @@ def _safe(render: Callable[[], str], what: str) -> str:
         return note(f"Could not render {what}: {type(e).__name__}: {e}")
 
 
+def sample_verdicts(results_dir: str | Path) -> dict:
+    """The verdict of every sample (:func:`scnetflow.report._verdict.sample_verdict`), by sample name.
+
+    A sample whose verdict cannot be computed (an unreadable input) is left out, with a warning.
+    """
+    from scnetflow.report._verdict import sample_verdict
+
+    samples = [g for g in find_results(results_dir).values() if g.is_sample]
+    out = {}
+    for g in samples:
+        others = [o.files["scnet_h5ad"] for o in samples if o is not g and "scnet_h5ad" in o.files]
+        try:
+            out[g.name] = sample_verdict(g, others)
+        except Exception as e:  # noqa: BLE001  the report still renders, saying the verdict failed
+            logger.warning("report: %s: verdict could not be computed: %s: %s", g.name, type(e).__name__, e)
+    return out
+
+
 def build_report(results_dir: str | Path, *, title: str = "scnetflow report", max_umap_cells: int = 20000,
-                 seed: int = 0) -> tuple[str, list[str]]:
+                 seed: int = 0, verdicts: Mapping | None = None) -> tuple[str, list[str]]:
     """Render the report for a results directory.
 
     Parameters
@@ -233,19 +293,35 @@ def build_report(results_dir: str | Path, *, title: str = "scnetflow report", ma
         Samples with more cells are subsampled (seeded) for the UMAPs.
     seed
         Seed for the UMAP layout, subsampling and any clustering computed for the figures.
+    verdicts
+        Precomputed :func:`sample_verdicts` (computed here when ``None``).
 
     Returns
     -------
     ``(html, ids)``: the page and the ids of its sections (:func:`section_ids`).
     """
-    from scnetflow import _report_sections as rs
+    from scnetflow.report import _page as pg
+    from scnetflow.report import _sections as rs
+    from scnetflow.report._verdict_html import glance_table, verdict_block
 
     groups = find_results(results_dir)
     samples = [g for g in groups.values() if g.is_sample]
     comparisons = [g for g in groups.values() if g.is_comparison]
-    logger.info("report: %d sample(s), %d comparison(s) in %s", len(samples), len(comparisons), results_dir)
+    logger.info("report: %d sample(s), %d contrast(s) in %s", len(samples), len(comparisons), results_dir)
+    if verdicts is None:
+        verdicts = sample_verdicts(results_dir)
+    sec = pg.section
 
-    parts = [_section("summary", "Summary", _safe(lambda: rs.summary_table(samples, sample_stats), "the summary"), 2)]
+    summary = ("<h3>Samples</h3>" + _safe(lambda: pg.samples_table(samples, sample_stats), "the samples table")
+               + "<h3>Contrasts</h3>" + _safe(lambda: pg.contrasts_table(comparisons, contrast_stats), "the contrasts table"))
+    verdict_parts = [sec(f"verdict-{g.slug}", f"Verdict: {g.name}",
+                         verdict_block(verdicts[g.name]) if g.name in verdicts else note(
+                             f"Could not compute the verdict of {g.name}; see the log."))
+                     for g in samples]
+    intro = ("<p>Is each scNET output better than the input it came from? Per sample, each output against its "
+             "baseline on the same cells and genes: <b>better</b>, <b>same within noise</b> or <b>worse</b>.</p>")
+    parts = [sec("verdict", "Verdict per sample", intro + glance_table(verdicts, samples) + "\n".join(verdict_parts), 2),
+             sec("summary", "Samples and contrasts", summary, 2)]
     renderers = {
         "qc": lambda g: rs.qc_section(g.files.get("qc_json")),
         "ppi": lambda g: rs.ppi_section(g.files.get("graphs_json")),
@@ -257,26 +333,38 @@ def build_report(results_dir: str | Path, *, title: str = "scnetflow report", ma
         "pathways": lambda g: rs.pathways_section(g.files.get("pathway_auc"), g.files.get("disease_zscores")),
         "gsea": lambda g: rs.gsea_section(g.files.get("gsea_celltype"), g.files.get("gsea_conditions")),
     }
+    toc = [("verdict", "Verdict per sample", []), ("summary", "Samples and contrasts", [])]
     for g in samples:
-        sid = f"sample-{slug(g.name)}"
-        inner = [_section(f"{sid}-{key}", heading, _safe(lambda g=g, key=key: renderers[key](g), f"{g.name}: {heading}"))
+        sid = f"sample-{g.slug}"
+        inner = [sec(f"{sid}-{key}", heading, _safe(lambda g=g, key=key: renderers[key](g), f"{g.name}: {heading}"))
                  for key, heading in SAMPLE_SECTIONS.items()]
-        parts.append(_section(sid, f"Sample {g.name}", "\n".join(inner), 2))
-    comp = [_section(f"comparison-{slug(g.name)}-diffnet", f"Differential network: {g.name}",
-                     _safe(lambda g=g: rs.diffnet_section(g.files.get("diffnet_genes"), g.files.get("diffnet_edges")),
-                           f"{g.name}: differential network"))
-            for g in comparisons]
-    parts.append(_section("comparisons", "Comparisons", "\n".join(comp) if comp else note(
-        "Not available: no differential-network results (<prefix>.diffnet_genes.tsv) in this run."), 2))
+        parts.append(sec(sid, f"Sample {g.name}", "\n".join(inner), 2))
+        toc.append((sid, f"Sample {g.name}", [(f"verdict-{g.slug}", "Verdict")]
+                    + [(f"{sid}-{k}", h) for k, h in SAMPLE_SECTIONS.items()]))
+    comp = []
+    toc.append(("comparisons", "Contrasts", []))
+    for g in comparisons:
+        cid = f"comparison-{g.slug}"
+        inner = [sec(f"{cid}-diffnet", COMPARISON_SECTIONS["diffnet"], _safe(
+                     lambda g=g: rs.diffnet_section(g.files.get("diffnet_genes"), g.files.get("diffnet_edges")),
+                     f"{g.name}: differential network")),
+                 sec(f"{cid}-gsea", COMPARISON_SECTIONS["gsea"], _safe(
+                     lambda g=g: rs.gsea_section(g.files.get("gsea_celltype"), g.files.get("gsea_conditions")),
+                     f"{g.name}: GSEA"))]
+        comp.append(sec(cid, f"Contrast {g.name}", "\n".join(inner)))
+        toc.append((cid, f"Contrast {g.name}", [(f"{cid}-{k}", h) for k, h in COMPARISON_SECTIONS.items()]))
+    parts.append(sec("comparisons", "Contrasts", "\n".join(comp) if comp else note(
+        "Not available: no contrast results (<A>_vs_<B>/diffnet, gsea between conditions) in this run."), 2))
     from scnetflow import __version__
 
     about = (f"<p>scnetflow {html.escape(__version__)}; generated "
              f"{_dt.datetime.now(_dt.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')} from "
-             f"<code>{html.escape(str(results_dir))}</code>.</p>"
-             + rs.files_table(groups, Path(results_dir)))
-    parts.append(_section("about", "About this report", about, 2))
+             f"<code>{html.escape(str(results_dir))}</code>. Numbers: counts exact, others to 3 significant "
+             "digits, durations as m:ss.</p>" + rs.files_table(groups, Path(results_dir)))
+    parts.append(sec("about", "About this report", about, 2, open_=False))
+    toc.append(("about", "About this report", []))
     ids = section_ids(groups)
-    return rs.page(title, parts, ids), ids
+    return pg.page(title, pg.contents(toc), parts), ids
 
 
 def write_report(results_dir: str | Path, out_html: str | Path, **kwargs) -> list[str]:

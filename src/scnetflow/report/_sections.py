@@ -1,120 +1,45 @@
-"""Section renderers of the HTML report (:mod:`scnetflow.report`): tables and embedded matplotlib figures.
+"""Per-sample and per-contrast section renderers of the HTML report (:mod:`scnetflow.report`).
 
 Each renderer takes the paths of its inputs (``None`` when absent) and returns an HTML fragment; a
-missing input gives a "not available" note naming the file that would fill the section.
+missing input gives a "not available" note naming the file that would fill the section. Every figure
+has a caption saying what it shows and what a good result looks like.
 """
 
 from __future__ import annotations
 
-import base64
-import html
-import io
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from scnetflow.report import note, slug
+from scnetflow.report._format import esc as _esc
+from scnetflow.report._format import figure, kv_table, note, table
+from scnetflow.report._format import plt as _plt
 
 logger = logging.getLogger(__name__)
-
-CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;margin:0 auto;max-width:1200px;
-padding:0 1.5em 3em;color:#222;line-height:1.45}
-h1{border-bottom:3px solid #2b6cb0;padding-bottom:.3em}h2{border-bottom:1px solid #ccc;margin-top:2em}
-h3{margin-top:1.5em;color:#2b4a7b}nav ul{columns:2;font-size:.9em}
-table{border-collapse:collapse;margin:.5em 0;font-size:.88em}th,td{border:1px solid #ccc;padding:.25em .6em;text-align:right}
-th{background:#eef3fa}td:first-child,th:first-child{text-align:left}img{max-width:100%;height:auto}
-.note{background:#fff8e1;border-left:4px solid #f0b429;padding:.4em .8em;color:#5c4400}
-code{background:#f3f3f3;padding:0 .2em}
-"""
-
-
-def _esc(x) -> str:
-    return html.escape(str(x))
-
-
-def page(title: str, parts: Sequence[str], ids: Sequence[str]) -> str:
-    """The whole HTML document: inline style, a table of contents, then the sections."""
-    toc = "".join(f'<li><a href="#{i}">{_esc(i)}</a></li>' for i in ids)
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{_esc(title)}</title>"
-            f"<style>{CSS}</style></head><body>\n<h1>{_esc(title)}</h1>\n<nav><ul>{toc}</ul></nav>\n"
-            + "\n".join(parts) + "\n</body></html>\n")
-
-
-def figure(fig, alt: str) -> str:
-    """A matplotlib figure as an embedded PNG ``<img>`` (the figure is closed)."""
-    import matplotlib.pyplot as plt
-
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
-    plt.close(fig)
-    data = base64.b64encode(buf.getvalue()).decode("ascii")
-    return f'<img alt="{_esc(alt)}" src="data:image/png;base64,{data}">'
-
-
-def _plt():
-    import matplotlib
-
-    matplotlib.use("Agg", force=True)
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def table(df: pd.DataFrame, *, index: bool = False, max_rows: int = 30) -> str:
-    """A pandas table as escaped HTML, numbers rounded to 4 significant digits."""
-    shown = df.head(max_rows)
-    out = shown.to_html(index=index, escape=True, border=0, na_rep="n/a", float_format=lambda v: f"{v:.4g}")
-    if len(df) > max_rows:
-        out += f"<p>{len(df) - max_rows} more rows not shown.</p>"
-    return out
-
-
-def _kv_table(d: dict, skip: Sequence[str] = ()) -> str:
-    rows = []
-    for k, v in d.items():
-        if k in skip:
-            continue
-        if isinstance(v, dict):
-            rows += [(f"{k}.{k2}", v2) for k2, v2 in v.items() if not isinstance(v2, (dict, list))]
-        elif not isinstance(v, list):
-            rows.append((k, v))
-    return table(pd.DataFrame(rows, columns=["field", "value"]).astype({"value": str}))
 
 
 def _missing(what: str, file: str) -> str:
     return note(f"Not available: {what} ({file}) was not found in the results.")
 
 
-def summary_table(samples, stats: Callable) -> str:
-    """One row per sample: cells, genes, PPI genes/edges, best AUROC, ARI."""
-    if not samples:
-        return note("Not available: no sample results were found in this directory.")
-    rows = [{"sample": g.name, **{k: (np.nan if v is None else v) for k, v in stats(g).items()}} for g in samples]
-    df = pd.DataFrame(rows).rename(columns={"cells": "cells", "genes": "genes", "ppi_genes": "PPI genes kept",
-                                            "ppi_edges": "PPI edges kept", "best_auroc": "best held-out AUROC",
-                                            "ari_scnet": "max ARI (scNET)", "ari_pca": "max ARI (PCA)"})
-    links = "".join(f'<li><a href="#sample-{slug(g.name)}">{_esc(g.name)}</a></li>' for g in samples)
-    return table(df) + f"<ul>{links}</ul>"
-
-
 def qc_section(path: Path | None) -> str:
     if path is None:
         return _missing("the QC summary", "<prefix>.qc.json")
     d = json.loads(path.read_text())
-    body = _kv_table(d)
+    body = kv_table(d)
     if all(k in d for k in ("cells_before", "cells_after", "genes_before", "genes_after")):
         plt = _plt()
         fig, ax = plt.subplots(1, 2, figsize=(7, 2.4))
         for a, what in zip(ax, ("cells", "genes")):
             a.barh(["after", "before"], [d[f"{what}_after"], d[f"{what}_before"]], color=["#2b6cb0", "#a0aec0"])
             a.set_title(f"{what}: {d[f'{what}_before']:,} -> {d[f'{what}_after']:,}", fontsize=9)
-        body += figure(fig, "cells and genes before and after QC")
+        body += figure(fig, "cells and genes before and after QC",
+                       "Cells and genes before and after QC filtering. Good: most cells are kept; a large drop points to a "
+                       "low-quality sample or a too strict --min-genes.")
     return body
 
 
@@ -122,7 +47,7 @@ def ppi_section(path: Path | None) -> str:
     if path is None:
         return _missing("the PPI summary", "<prefix>.graphs.json")
     d = json.loads(path.read_text())
-    body = _kv_table(d)
+    body = kv_table(d)
     steps = [(k, d[k]) for k in ("ppi_genes", "genes_in_ppi", "candidate_genes", "model_genes") if isinstance(d.get(k), int)]
     if steps:
         plt = _plt()
@@ -132,14 +57,16 @@ def ppi_section(path: Path | None) -> str:
             ax.text(v, i, f" {v:,}", va="center", fontsize=8)
         ax.set_xlabel("genes")
         ax.set_title(f"model: {d.get('model_genes', '?'):,} genes, {d.get('model_edges', '?'):,} PPI edges", fontsize=9)
-        body += figure(fig, "genes kept at each PPI filter")
+        body += figure(fig, "genes kept at each PPI filter",
+                       "Genes left after each PPI filter. Good: thousands of model genes (expressed genes with a PPI edge "
+                       "among themselves); a few hundred or fewer means the species or gene identifiers do not match the PPI.")
     return body
 
 
 def training_section(history: Path | None, train_json: Path | None) -> str:
     out = []
     if train_json is not None:
-        out.append(_kv_table(json.loads(train_json.read_text()), skip=("attention_histogram",)))
+        out.append(kv_table(json.loads(train_json.read_text()), skip=("attention_histogram",)))
     if history is None:
         out.append(_missing("the training history", "<prefix>.history.tsv"))
         return "\n".join(out)
@@ -166,7 +93,11 @@ def training_section(history: Path | None, train_json: Path | None) -> str:
     ax[2].set(title="cell KNN edges and pruning", xlabel="epoch")
     ax[2].legend(fontsize=7)
     fig.tight_layout()
-    out.append(figure(fig, "training losses, held-out AUROC/AUPR and KNN edges pruned per epoch"))
+    out.append(figure(fig, "training losses, held-out AUROC/AUPR and KNN edges pruned per epoch",
+                      "Left: training losses per epoch. Middle: AUROC/AUPR of held-out PPI edges (the best evaluation "
+                      "is the model kept). Right: cell KNN edges and the edges pruned. Good: losses fall and level off, "
+                      "held-out AUROC well above chance (dashed, 0.5), and small steps down at each pruning (at most "
+                      "10 % each), not a collapse."))
     return "\n".join(out)
 
 
@@ -182,8 +113,10 @@ def attention_section(train_json: Path | None) -> str:
     ax.bar(edges[:-1], counts, width=np.diff(edges), align="edge", color="#2b6cb0", edgecolor="white", lw=0.3)
     when = f" (epoch {hist['epoch']})" if "epoch" in hist else ""
     ax.set(xlabel="attention score (sigmoid)", ylabel="KNN edges", title=f"attention scores before pruning{when}")
-    return (f"<p>{int(counts.sum()):,} cell-graph edges. The paper reports two peaks: edges the model keeps and "
-            "low-scoring edges that pruning removes.</p>" + figure(fig, "histogram of attention scores"))
+    caption = ("Attention score of each cell-graph edge before the first pruning. Good: two peaks, edges the model "
+               "keeps (high) and low-scoring edges that pruning removes; one narrow peak means attention does not "
+               "tell edges apart yet.")
+    return f"<p>{int(counts.sum()):,} cell-graph edges.</p>" + figure(fig, "histogram of attention scores", caption)
 
 
 def _label_key(a) -> str | None:
@@ -248,7 +181,10 @@ def umap_section(path: Path | None, *, max_cells: int, seed: int) -> str:
         head += note("Not available: obsm['X_pca'] is missing, so there is no PCA panel.")
     if missing:
         head += note(f"Not available: no {' or '.join(missing)} column in obs, so that colouring is not shown.")
-    return head + figure(fig, "UMAP of the scNET embedding and of PCA")
+    return head + figure(fig, "UMAP of the scNET embedding and of PCA",
+                         "UMAP of scNET's cell embedding (left) and of PCA (right), coloured by cluster, label and "
+                         "condition. Good: on scNET, cells with one label form compact, separated groups, at least as "
+                         "clearly as on PCA; conditions mix within a cell type unless they truly differ.")
 
 
 def clustering_section(tsv: Path | None, js: Path | None) -> str:
@@ -262,7 +198,7 @@ def clustering_section(tsv: Path | None, js: Path | None) -> str:
             out.append(f"<p>Labels: <code>{_esc(d.get('label_key', '?'))}</code>; maximum over Leiden resolutions.</p>")
             out.append(table(pd.DataFrame.from_dict(reps, orient="index").rename_axis("representation").reset_index()))
         else:
-            out.append(_kv_table(d))
+            out.append(kv_table(d))
     if tsv is not None:
         t = pd.read_csv(tsv, sep="\t")
         rep = next((c for c in ("representation", "embedding", "rep", "space", "method") if c in t), None)
@@ -273,7 +209,9 @@ def clustering_section(tsv: Path | None, js: Path | None) -> str:
                 ax.plot(sub["resolution"], sub["ari"], marker="o", ms=3, label=str(name))
             ax.set(xlabel="Leiden resolution", ylabel="ARI vs labels", title="clustering agreement with labels")
             ax.legend(fontsize=8)
-            out.append(figure(fig, "ARI against labels by Leiden resolution"))
+            out.append(figure(fig, "ARI against labels by Leiden resolution",
+                              "Agreement (ARI) of Leiden clusters with the known labels at each resolution, per "
+                              "representation. Good: scNET's curve above PCA's, its maximum close to 1."))
         else:
             out.append(table(t))
     return "\n".join(out)
@@ -292,7 +230,9 @@ def modularity_section(path: Path | None) -> str:
         ax.plot(sub[x], sub["modularity"], marker="o", ms=4, label=str(name))
     ax.set(xlabel=f"edge threshold ({x} of |r|)", ylabel="modularity", title="modularity vs threshold")
     ax.legend(fontsize=8)
-    return figure(fig, "modularity of the co-embedded and co-expression networks by threshold") + table(t)
+    return figure(fig, "modularity of the co-embedded and co-expression networks by threshold",
+                  "Modularity of the Leiden communities of each gene network at each |r| percentile threshold. "
+                  "Good: the co-embedded network above co-expression at every threshold (as in the paper).") + table(t)
 
 
 def _long(t: pd.DataFrame, metrics: Sequence[str]) -> tuple[pd.DataFrame, str] | None:
@@ -308,7 +248,7 @@ def _long(t: pd.DataFrame, metrics: Sequence[str]) -> tuple[pd.DataFrame, str] |
     return None
 
 
-def _boxes(t: pd.DataFrame, metrics: Sequence[str], title: str):
+def _boxes(t: pd.DataFrame, metrics: Sequence[str], title: str, caption: str):
     got = _long(t, metrics)
     if got is None:
         return None
@@ -321,18 +261,26 @@ def _boxes(t: pd.DataFrame, metrics: Sequence[str], title: str):
     ax.set_xticks(range(1, len(nets) + 1), nets, rotation=20, fontsize=8)
     ax.set(ylabel=metric, title=title)
     means = lt.groupby(lt["network"].astype(str))["value"].agg(["count", "mean", "median"]).reset_index()
-    return figure(fig, title) + table(means)
+    return figure(fig, title, caption) + table(means)
 
 
 def pathways_section(auc: Path | None, z: Path | None) -> str:
     out = []
-    for path, metrics, title, file in ((auc, ("aupr", "auprc", "auc", "auroc"), "pathway AUPR per network", "<prefix>.pathway_auc.tsv"),
-                                       (z, ("aupr_z", "auroc_z", "zscore", "z_score", "z"), "disease gene z-scores per network", "<prefix>.disease_zscores.tsv")):
+    for path, metrics, title, file, caption in (
+            (auc, ("aupr", "auprc", "auc", "auroc"), "pathway AUPR per network", "<prefix>.pathway_auc.tsv",
+             "AUPR of recovering the held-out third of each pathway from the other two thirds by network propagation, "
+             "one point per pathway (box: quartiles, triangle: mean). Good: the co-embedded network's box above the "
+             "PPI's and co-expression's (the paper's best pathway reconstruction)."),
+            (z, ("aupr_z", "auroc_z", "zscore", "z_score", "z"), "disease gene z-scores per network",
+             "<prefix>.disease_zscores.tsv",
+             "How much better each network recovers disease genes than degree-preserving randomisations of itself "
+             "(z-score per disease list). Good: well above 2; the paper reports about 7 for co-embedded networks, 3 "
+             "for the PPI and 0.5 for co-expression.")):
         if path is None:
             out.append(_missing(title, file))
             continue
         t = pd.read_csv(path, sep="\t")
-        out.append(f"<h4>{_esc(title)}</h4>" + (_boxes(t, metrics, title) or table(t)))
+        out.append(f"<h4>{_esc(title)}</h4>" + (_boxes(t, metrics, title, caption) or table(t)))
     return "\n".join(out)
 
 
@@ -363,7 +311,11 @@ def _heatmap(t: pd.DataFrame, title: str, top: int = 25) -> str:
         ax.set_title(src or title, fontsize=9)
     axes[0, 0].set_yticks(range(len(terms)), [str(x)[:60] for x in terms], fontsize=7)
     fig.colorbar(im, ax=list(axes[0]), label=value, shrink=0.6)
-    return figure(fig, title)
+    caption = (f"{value} of the top {len(terms)} pathways (rows) per {group} (columns)"
+               + (f", one panel per {source}" if source else "") + ". Red: enriched, blue: depleted. Good: strong, "
+               "group-specific colours that make biological sense; on scNET's reconstructed expression more of them, "
+               "and sharper, than on the original expression.")
+    return figure(fig, title, caption)
 
 
 def gsea_section(celltype: Path | None, conditions: Path | None) -> str:
@@ -399,7 +351,10 @@ def diffnet_section(genes: Path | None, edges: Path | None) -> str:
         ax.barh(top[gene].astype(str)[::-1], top[score][::-1], color=colour)
         ax.set(xlabel=score, title=title)
         ax.tick_params(axis="y", labelsize=7)
-        out.append(figure(fig, "top differential-network genes"))
+        out.append(figure(fig, "top differential-network genes",
+                          "Genes ranked by the change of their propagation score from the seed genes between the two "
+                          "conditions' co-embedded networks. Good: the top genes are known responders of this contrast "
+                          "(for interferon stimulation: interferon-response genes), not just the best-connected genes."))
         out.append(table(top))
     else:
         out.append(table(t, max_rows=20))
