@@ -2,7 +2,11 @@
 # Build the pipeline's images with podman and tag them as nextflow.config's params.container /
 # params.container_gpu expect:
 #
-#   bash tools/build_containers.sh [cpu|cuda|all]      (default: all)
+#   bash tools/build_containers.sh [cpu|cuda|all|sif]      (default: all)
+#
+# sif: an Apptainer image of the (built) CPU image, from `podman save --format oci-archive`, in SIF_DIR
+# (default /var/tmp/scnetflow-sif). Where apptainer is not installed (Debian bookworm has none) it runs
+# Debian sid's in a privileged podman container (containers/apptainer-in-podman.sh).
 #
 # For Debian/Ubuntu machines run as root (apt-get installs podman & co. when missing). Where no image
 # registry is reachable, the base image is made locally (mmdebstrap of Debian bookworm with Python 3.11,
@@ -17,7 +21,7 @@ set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 what="${1:-all}"
-case "$what" in cpu|cuda|all) ;; *) echo "Error: unknown target '$what' (use cpu, cuda or all)" >&2; exit 2 ;; esac
+case "$what" in cpu|cuda|all|sif) ;; *) echo "Error: unknown target '$what' (use cpu, cuda, all or sif)" >&2; exit 2 ;; esac
 
 log() { echo "[build_containers] $*" >&2; }
 declare -a summary=()
@@ -69,42 +73,44 @@ EOF
 fi
 podman info >/dev/null || { echo "Error: podman does not work on this machine (podman info failed)" >&2; exit 1; }
 
-# 3. The base: the official one if a registry answers, otherwise a local Debian bookworm + Python 3.11.
-build_opts=(--network host)
-# The host's CA bundle over the image's, for pip (PIP_CERT in the Dockerfiles) behind a TLS-intercepting proxy.
-host_ca=/etc/ssl/certs/ca-certificates.crt
-[[ -f "$host_ca" ]] && build_opts+=(-v "$host_ca:$host_ca:ro")
-default_base=python:3.11-slim-bookworm
-local_base=localhost/scnetflow-base:bookworm-py311
-if [[ -z "${BASE:-}" ]]; then
-    if timeout 60 podman pull -q "docker.io/library/$default_base" >/dev/null 2>&1; then
-        BASE="$default_base"
-    else
-        log "no image registry reachable: making $local_base with mmdebstrap"
-        if ! podman image exists "$local_base"; then
-            tmp="${WORKDIR_BASE:-$(mktemp -d)}"
-            mkdir -p "$tmp"
-            # minbase + Python 3.11 and its venv module (ensurepip) + CA certificates for pip.
-            timed "base (mmdebstrap + podman import)" bash -c "
-                mmdebstrap --variant=minbase --include=ca-certificates,python3,python3-venv bookworm '$tmp/base.tar' \
-                && podman import --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-                       --change 'CMD [\"/bin/bash\"]' '$tmp/base.tar' '$local_base' >/dev/null"
-            rm -f "$tmp/base.tar"
+if [[ "$what" != sif ]]; then
+    # 3. The base: the official one if a registry answers, otherwise a local Debian bookworm + Python 3.11.
+    build_opts=(--network host)
+    # The host's CA bundle over the image's, for pip (PIP_CERT in the Dockerfiles) behind a TLS-intercepting proxy.
+    host_ca=/etc/ssl/certs/ca-certificates.crt
+    [[ -f "$host_ca" ]] && build_opts+=(-v "$host_ca:$host_ca:ro")
+    default_base=python:3.11-slim-bookworm
+    local_base=localhost/scnetflow-base:bookworm-py311
+    if [[ -z "${BASE:-}" ]]; then
+        if timeout 60 podman pull -q "docker.io/library/$default_base" >/dev/null 2>&1; then
+            BASE="$default_base"
+        else
+            log "no image registry reachable: making $local_base with mmdebstrap"
+            if ! podman image exists "$local_base"; then
+                tmp="${WORKDIR_BASE:-$(mktemp -d)}"
+                mkdir -p "$tmp"
+                # minbase + Python 3.11 and its venv module (ensurepip) + CA certificates for pip.
+                timed "base (mmdebstrap + podman import)" bash -c "
+                    mmdebstrap --variant=minbase --include=ca-certificates,python3,python3-venv bookworm '$tmp/base.tar' \
+                    && podman import --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+                           --change 'CMD [\"/bin/bash\"]' '$tmp/base.tar' '$local_base' >/dev/null"
+                rm -f "$tmp/base.tar"
+            fi
+            BASE="$local_base"
         fi
-        BASE="$local_base"
     fi
-fi
-build_opts+=(--build-arg "BASE=$BASE")
-[[ "$BASE" == localhost/* ]] && build_opts+=(--pull=never)
-log "base: $BASE"
+    build_opts+=(--build-arg "BASE=$BASE")
+    [[ "$BASE" == localhost/* ]] && build_opts+=(--pull=never)
+    log "base: $BASE"
 
-# 4. torch for the CPU image: the CPU wheel where download.pytorch.org answers, else PyPI's.
-if [[ -z "${TORCH_INDEX_URL:-}" ]]; then
-    if curl -sSf -m 30 -o /dev/null https://download.pytorch.org/whl/cpu/torch/ 2>/dev/null; then
-        TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu
-    else
-        TORCH_INDEX_URL=https://pypi.org/simple
-        log "download.pytorch.org not reachable: the CPU image gets PyPI's (CUDA) torch"
+    # 4. torch for the CPU image: the CPU wheel where download.pytorch.org answers, else PyPI's.
+    if [[ -z "${TORCH_INDEX_URL:-}" ]]; then
+        if curl -sSf -m 30 -o /dev/null https://download.pytorch.org/whl/cpu/torch/ 2>/dev/null; then
+            TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu
+        else
+            TORCH_INDEX_URL=https://pypi.org/simple
+            log "download.pytorch.org not reachable: the CPU image gets PyPI's (CUDA) torch"
+        fi
     fi
 fi
 
@@ -124,6 +130,34 @@ if [[ "$what" == cuda || "$what" == all ]]; then
     podman run --rm -u 1000:1000 "$cuda_image" \
         python -c "import torch, torch_geometric, scnetflow; print('torch', torch.__version__, 'CUDA', torch.version.cuda)"
     summary+=("$cuda_image: $(size "$cuda_image")")
+fi
+
+if [[ "$what" == sif ]]; then
+    podman image exists "$cpu_image" || { echo "Error: $cpu_image not built: run bash tools/build_containers.sh cpu first" >&2; exit 1; }
+    sif_dir="${SIF_DIR:-/var/tmp/scnetflow-sif}"
+    mkdir -p "$sif_dir"
+    name="${cpu_image##*/}"
+    sif="$sif_dir/${name//:/-}.sif"
+    apptainer=(apptainer)
+    if ! command -v apptainer >/dev/null; then
+        apptainer=("$repo/containers/apptainer-in-podman.sh")
+        if ! podman image exists localhost/apptainer:sid; then
+            log "making localhost/apptainer:sid (Debian sid with apptainer)"
+            timed "apptainer image (mmdebstrap sid + podman import)" bash -c "
+                mmdebstrap --variant=apt --aptopt='Acquire::Check-Valid-Until \"false\"' \
+                    --include=apptainer,squashfs-tools,ca-certificates sid '$sif_dir/sid.tar' \
+                && podman import --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+                       '$sif_dir/sid.tar' localhost/apptainer:sid >/dev/null"
+            rm -f "$sif_dir/sid.tar"
+        fi
+    fi
+    rm -f "$sif" "$sif_dir/image.oci.tar"
+    timed "podman save --format oci-archive" podman save -q --format oci-archive -o "$sif_dir/image.oci.tar" "$cpu_image"
+    # lz4: several times faster to build than squashfs's default gzip, for a somewhat larger file.
+    timed "apptainer build" "${apptainer[@]}" build --mksquashfs-args "-comp lz4" "$sif" "oci-archive://$sif_dir/image.oci.tar"
+    rm -f "$sif_dir/image.oci.tar"
+    "${apptainer[@]}" exec "$sif" python -c "import torch, scnetflow; print('torch', torch.__version__, 'in', '$sif')"
+    summary+=("$sif: $(du -h "$sif" | cut -f1)")
 fi
 
 printf '[build_containers] %s\n' "${summary[@]}" >&2
