@@ -320,3 +320,10 @@ def test_signal_leaves_nothing(graphs_h5ad, tmp_path, signum):
     assert errors == [f"Error: interrupted by {signal.Signals(signum).name}; nothing was written to {out}"], stderr
     assert "Traceback" not in stderr
     assert not (tmp_path / "results").exists()
+
+
+def test_prefix_cannot_leave_the_outdir(tmp_path):
+    out = tmp_path / "out"
+    assert_fails(run(["qc", TEST_DATA / "kang_ctrl.h5ad", "--outdir", out, "--prefix", "../escape"]),
+                 "output name '../escape.qc.h5ad' is not a plain file name; use a --prefix without '/'", outdir=out)
+    assert not list(tmp_path.glob("escape*"))

@@ -104,10 +104,15 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
 def check_outputs(outdir: str | Path, names: list[str], *, force: bool = False) -> None:
     """The cheap output checks, to run before any compute.
 
-    Refuses outputs that exist (unless ``force``), an ``outdir`` that is a file or under a file, and an
-    ``outdir`` (or the directory it would be created in) that is not writable.
+    Refuses output names that are not plain file names (a ``--prefix`` with ``/``), outputs that exist
+    (unless ``force``), an ``outdir`` that is a file or under a file, and an ``outdir`` (or the directory
+    it would be created in) that is not writable.
     """
     outdir = Path(outdir)
+    bad = [n for n in names if Path(n).name != n or n.startswith(".")]
+    if bad:  # a prefix with '/' would write outside --outdir
+        raise InputError(f"output name {bad[0]!r} is not a plain file name; use a --prefix without '/' or a leading "
+                         "dot")
     if outdir.exists() and not outdir.is_dir():
         raise InputError("exists and is not a directory; choose another --outdir", path=outdir)
     existing = [n for n in names if (outdir / n).exists()]
