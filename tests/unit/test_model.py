@@ -232,3 +232,32 @@ def test_lowrank_scnet_determinism_gradients_and_size():
             "encoder.0.gene_conv.bias"} <= set(state)
     with pytest.raises(ValueError, match="rank must be >= 1"):
         ScNET(3, 4, ModelConfig(encoder="lowrank", encoder_rank=0))
+
+
+def test_leaky_dropout_equals_leaky_relu_then_dropout():
+    from scnetflow.model.layers import Dropout, leaky_dropout
+
+    x = torch.randn(40, 30, requires_grad=True)
+    torch.manual_seed(5)
+    out = leaky_dropout(x, 0.25, training=True)
+    torch.manual_seed(5)
+    ref = Dropout(0.25)(torch.nn.functional.leaky_relu(x))  # the same mask draw
+    torch.testing.assert_close(out, ref)
+    g = torch.randn(40, 30)
+    torch.testing.assert_close(torch.autograd.grad((out * g).sum(), x)[0], torch.autograd.grad((ref * g).sum(), x)[0])
+    torch.testing.assert_close(leaky_dropout(x, 0.25, training=False), torch.nn.functional.leaky_relu(x))
+
+
+def test_symmetric_spmm_gradient_matches_dense():
+    from scnetflow.model.layers import symmetric_spmm
+
+    adj = Graph.from_edge_index(PPI, 3).head_adj
+    dense = _dense_gcn_adj(PPI, 3)
+    torch.testing.assert_close(adj.to_dense(), dense.t())  # undirected: the stored transpose is A itself
+    x = torch.randn(3, 4, requires_grad=True)
+    g = torch.randn(3, 4)
+    out = symmetric_spmm(adj, x)
+    torch.testing.assert_close(out, dense @ x)
+    torch.testing.assert_close(torch.autograd.grad((out * g).sum(), x)[0], dense.t() @ g)
+    with pytest.raises(ValueError, match="not undirected"):
+        Graph.from_edge_index(torch.tensor([[0, 1], [1, 2]]), 3)
