@@ -1,22 +1,18 @@
 """The verdict of one sample: each scNET output against its baseline on the same cells and genes.
 
-The numbers are read from the steps' outputs wherever a step computes them, so they equal those files:
+The numbers are read from the steps' outputs wherever a step computes them, so they equal those files;
+the rest comes from the quality suite's functions (:mod:`scnetflow.quality`) on the step outputs:
 
-==========================  ==============================  =======================================
-output                      scNET vs baseline               read from / computed by
-==========================  ==============================  =======================================
-cell embedding              ``X_scnet`` vs ``X_pca``        with labels: max Leiden ARI
-                                                            (``cluster_eval.json``); without: kNN
-                                                            held-out-gene r
-                                                            (:func:`scnetflow.quality.knn_heldout_r`
-                                                            on ``scnet.h5ad`` + ``qc.h5ad``)
-co-embedded network         vs co-expression                modularity at the co-embedded network's
-                                                            threshold (``modularity.tsv``)
-co-embedded network         vs the PPI                      mean pathway AUPR (``network_eval.json``)
-reconstructed expression    vs original expression          marker AUPR per cell type, mean over types
-                                                            (:func:`scnetflow.quality.reconstruction_markers`
-                                                            on ``scnet.h5ad`` + ``reconstructed.h5ad``)
-==========================  ==============================  =======================================
+- cell embedding (``X_scnet``) vs PCA: with labels, max Leiden ARI from ``<prefix>.cluster_eval.json``;
+  without, the label-free kNN held-out-gene r (:func:`scnetflow.quality.knn_heldout_r` on the
+  ``scnet.h5ad`` and the ``qc.h5ad``, which has the genes neither representation was built from);
+- co-embedded network vs co-expression: modularity from ``<prefix>.modularity.tsv`` at the percentile of
+  the network evaluate-network scored (:func:`coembed_percentile`);
+- co-embedded network vs the PPI: mean pathway AUPR from ``<prefix>.network_eval.json``
+  (:func:`scnetflow.quality.network_scores`);
+- reconstructed vs original expression: marker AUPR per cell type, mean over types
+  (:func:`scnetflow.quality.reconstruction_scores` on the ``scnet.h5ad`` and ``reconstructed.h5ad``), with
+  markers never chosen on the scored sample (:func:`pick_markers`).
 
 Each sign is :func:`scnetflow.quality.verdict` with :data:`scnetflow.quality.TOLERANCES`, the quality
 suite's definitions, and the score keys are the suite's (``ari_scnet``, ``modularity_coembed_p99``, ...).
@@ -213,11 +209,10 @@ def sample_verdict(group, others: list[Path] = ()) -> Verdict:
     gmt = ", ".join((ne or {}).get("inputs", {}).get("gmt", [])) or "pathway"
     m = Measure("co-embedded network", f"mean pathway AUPR ({gmt})", "PPI", "reactome_aupr_coembed",
                 "reactome_aupr_ppi", "pathway_aupr")
-    nets = (ne or {}).get("networks", {})
-    v.networks = nets or None
-    co, ppi = (nets.get("coembed") or {}).get("pathways", {}), (nets.get("ppi") or {}).get("pathways", {})
-    if "aupr_mean" in co and "aupr_mean" in ppi:
-        m.value, m.baseline, m.source = co["aupr_mean"], ppi["aupr_mean"], f["network_eval"].name
+    v.networks = (ne or {}).get("networks") or None
+    ns = Q.network_scores(ne) if v.networks else {}
+    if ns.get(m.value_key) is not None and ns.get(m.baseline_key) is not None:
+        m.value, m.baseline, m.source = ns[m.value_key], ns[m.baseline_key], f["network_eval"].name
     else:
         m.note = "evaluate-network pathway results (<prefix>.network_eval.json) not found or without pathways"
     v.measures.append(m)
@@ -237,13 +232,13 @@ def sample_verdict(group, others: list[Path] = ()) -> Verdict:
         try:
             if not markers:
                 raise InputError("no marker genes: the labels are not PBMC types and no other sample has them")
-            per, s = Q.reconstruction_markers(adata, ad.read_h5ad(f["reconstructed_h5ad"]), markers, label_key)
+            rs = Q.reconstruction_scores(adata, ad.read_h5ad(f["reconstructed_h5ad"]), markers, label_key)
         except InputError as e:
             m.note = str(e)
         else:
-            m.value, m.baseline = s["aupr_reconstructed_mean"], s["aupr_original_mean"]
-            m.measure = f"mean marker AUPR over {s['n_types']} cell types ({how})"
+            m.value, m.baseline = rs[m.value_key], rs[m.baseline_key]
+            m.measure = f"mean marker AUPR over {rs['marker_types']} cell types ({how})"
             m.source = f"{f['scnet_h5ad'].name} + {f['reconstructed_h5ad'].name}"
-            v.markers = per
+            v.markers = pd.DataFrame(rs["per_type"])
     v.measures.append(m)
     return v
