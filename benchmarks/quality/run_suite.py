@@ -131,31 +131,68 @@ def prepare(sample: Sample, qc_over: dict, graphs_over: dict, work: Path) -> tup
     return qc_path, g_path
 
 
-def train_run(g_path: Path, run: Path, prefix: str, train_over: dict, model_over: dict) -> None:
-    """The train step's files (without the checkpoint) in ``run``, unless already there."""
-    if (run / f"{prefix}.train.json").exists():
+def train_run(g_path: Path, runs: dict[str, Path], prefix: str, train_over: dict, model_over: dict) -> None:
+    """The train step's files (without the checkpoint) in each run directory of ``runs`` (selection rule ->
+    directory) that lacks them. One training serves every rule (``train(keep_rules=...)``): a rule only
+    picks among the same evaluations."""
+    missing = {rule: run for rule, run in runs.items() if not (run / f"{prefix}.train.json").exists()}
+    if not missing:
         return
+    import anndata as ad
+
+    from scnetflow.model import ModelConfig
+    from scnetflow.train import TrainParams, train
+
+    rules = list(missing)
+    params, config = TrainParams(**{**train_over, "selection": rules[0]}), ModelConfig(**model_over)
+    adata = ad.read_h5ad(g_path)
+    extra = {"keep_rules": tuple(rules[1:])} if len(rules) > 1 else {}
+    result = train(adata, params, config, device="cpu", progress=False, **extra)
+    for rule, run in missing.items():
+        res = result if rule == rules[0] else result.alternatives[rule]
+        write_run(adata, res, dataclasses.replace(params, selection=rule), config, run, prefix, shared=rules)
+
+
+def write_run(adata, result, params, config, run: Path, prefix: str, shared: list[str]) -> None:
     import anndata as ad
     import numpy as np
 
-    from scnetflow.model import ModelConfig
-    from scnetflow.train import TrainParams, annotate, train
+    from scnetflow.train import annotate
 
-    params, config = TrainParams(**train_over), ModelConfig(**model_over)
-    adata = ad.read_h5ad(g_path)
     tmp = run.with_name(run.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    result = train(adata, params, config, device="cpu", progress=False)
     annotate(adata, result, params, config).write_h5ad(tmp / f"{prefix}.scnet.h5ad")
     result.gene_embedding.to_csv(tmp / f"{prefix}.gene_embeddings.tsv", sep="\t", float_format="%.6g")
     ad.AnnData(result.reconstruction.astype(np.float32), obs=adata.obs.copy(), var=adata.var[[]].copy()
                ).write_h5ad(tmp / f"{prefix}.reconstructed.h5ad")
     result.history.to_csv(tmp / f"{prefix}.history.tsv", sep="\t", index=False, float_format="%.6g")
     summary = {k: v for k, v in result.summary.items() if k != "attention_histogram"}
+    summary["training_shared_by_rules"] = shared
     (tmp / f"{prefix}.train.json").write_text(json.dumps({"sample": prefix, **summary}, indent=2, default=str) + "\n")
     shutil.rmtree(run, ignore_errors=True)
     tmp.rename(run)
+
+
+def rule_siblings(settings: dict[str, dict]) -> dict[str, dict[str, str]]:
+    """Per setting, ``{selection rule: setting}`` of the requested settings that differ from it only in
+    ``selection`` (itself included); those share one training. Settings with early stopping (which
+    watches their own rule) train alone."""
+    from scnetflow.train import TrainParams
+
+    default_rule = getattr(TrainParams(), "selection", None)
+    out = {}
+    for name, over in settings.items():
+        rule = over.get("selection", default_rule)
+        group = {rule: name}
+        if over.get("patience", 0) == 0 and default_rule is not None:
+            rest = {k: v for k, v in over.items() if k != "selection"}
+            for other, o in settings.items():
+                r = o.get("selection", default_rule)
+                if other != name and r not in group and {k: v for k, v in o.items() if k != "selection"} == rest:
+                    group[r] = other
+        out[name] = group
+    return out
 
 
 class Scores:
@@ -265,6 +302,7 @@ def main(argv: list[str]) -> None:
           f"{'fast' if args.fast else 'full'} tier; work {args.work}", flush=True)
     rows = []
     t_all = time.perf_counter()
+    siblings = rule_siblings(settings)
     for setting, overrides in settings.items():
         qc_over, graphs_over, train_over, model_over = split_overrides(overrides)
         tag = f"{setting}-{digest(overrides)}"
@@ -275,8 +313,10 @@ def main(argv: list[str]) -> None:
             for sample in ds.samples:
                 qc_path, g_path = prepare(sample, qc_over, graphs_over, args.work)
                 run = args.work / "runs" / tag / sample.name
-                with timed(f"{sample.name} [{setting}]: train") as t:
-                    train_run(g_path, run, sample.name, train_over, model_over)
+                group = {rule: args.work / "runs" / f"{other}-{digest(settings[other])}" / sample.name
+                         for rule, other in siblings[setting].items()}
+                with timed(f"{sample.name} [{', '.join(siblings[setting].values())}]: train"):
+                    train_run(g_path, group, sample.name, train_over, model_over)
                 def markers(sample=sample, g_path=g_path):  # depend on the preprocessing only: cached beside it
                     cache = g_path.parent / "markers.json"
                     if not cache.exists():
@@ -309,6 +349,7 @@ def make_row(dname, sample, setting, overrides, run, scores, pair, parts, machin
     row = {"dataset": dname, "sample": sample.name, "setting": setting, "overrides": overrides,
            "tier": "full" if "go" in parts else "fast", "seed": tj.get("seed"), "machine": machine,
            "date": time.strftime("%Y-%m-%d", time.gmtime()),
+           "selection": tj.get("selection"), "training_shared_by_rules": tj.get("training_shared_by_rules"),
            "best_epoch": best, "epochs_run": tj.get("epochs_run"), "n_params": tj.get("n_params"),
            "val_auroc": tj.get("best_val_auroc"), "val_aupr": tj.get("best_val_aupr"),
            "loss_expr_best": float(at_best["loss_expr"].iloc[0]) if len(at_best) else None,
