@@ -116,6 +116,7 @@ def prepare(sample: Sample, qc_over: dict, graphs_over: dict, work: Path) -> tup
     qc_path, g_path = d / f"{sample.name}.qc.h5ad", d / f"{sample.name}.graphs.h5ad"
     if not g_path.exists():
         with timed(f"{sample.name}: qc + graphs"):
+            t0 = time.perf_counter()
             q, _ = run_qc(sample.load(DATA), qcp)
             q.uns["sample"] = {"id": sample.name, "condition": sample.condition or "", "species": "human",
                                "label_key": sample.label}
@@ -125,7 +126,7 @@ def prepare(sample: Sample, qc_over: dict, graphs_over: dict, work: Path) -> tup
             tmp.mkdir(parents=True)
             q.write_h5ad(tmp / qc_path.name)
             g.write_h5ad(tmp / g_path.name)
-            (tmp / "graphs.json").write_text(json.dumps(gs, indent=1) + "\n")
+            (tmp / "graphs.json").write_text(json.dumps({**gs, "seconds": round(time.perf_counter() - t0, 1)}, indent=1) + "\n")
             shutil.rmtree(d, ignore_errors=True)
             tmp.rename(d)
     return qc_path, g_path
@@ -332,7 +333,10 @@ def main(argv: list[str]) -> None:
                 pair.run("gsea", f"{dname} [{setting}]: gsea", lambda: ds.gsea(runs))
             for sample in ds.samples:
                 run, scores = runs[sample.name]
-                rows.append(make_row(dname, sample, setting, overrides, run, scores, pair, parts, machine))
+                row = make_row(dname, sample, setting, overrides, run, scores, pair, parts, machine)
+                gj = json.loads((prepare(sample, qc_over, graphs_over, args.work)[1].parent / "graphs.json").read_text())
+                row["seconds"] = {"prep": gj.get("seconds"), **row["seconds"]}
+                rows.append(row)
             print(f"[quality] {dname} [{setting}]: {time.perf_counter() - t_ds:.1f} s this invocation", flush=True)
     print(f"[quality] all done in {time.perf_counter() - t_all:.1f} s", flush=True)
     command = " ".join(["benchmarks/quality/run_suite.py", *argv])

@@ -113,12 +113,13 @@ def markdown(rows: list[dict], command: str) -> str:
                        f"{_f(((r['gsea'].get('original') or {}).get('n_significant')))}"]
                       + [f"{_gsea_cell(r['gsea'], 'reconstructed', t)} / {_gsea_cell(r['gsea'], 'original', t)}"
                          for t in IFN_TERMS] for r in g_rows if r["sample"] == "kang_stim"])
-    parts = ["train", "cells", "markers", "modularity", "pathways", "disease", "go", "gsea"]
+    parts = ["prep", "train", "cells", "markers", "modularity", "pathways", "disease", "go", "gsea"]
     md += _table("Wall time per part (s)", ["sample", "setting"] + parts + ["total"],
                  [head(r) + [_f(r["seconds"].get(p), 1) for p in parts]
                   + [_f(round(sum(v for v in r["seconds"].values() if v), 1), 1)] for r in rows],
-                 "Each part's wall time when it was computed (cached parts keep their first time); the "
-                 "machine was shared, so times are upper bounds. GSEA covers both Kang conditions.")
+                 "Each part's wall time when it was computed (cached parts keep their first time); prep is qc + "
+                 "graphs (`-`: not recorded); the machine was shared, so times are upper bounds. GSEA covers both "
+                 "Kang conditions. Settings sharing one training show its time in each row.")
     return "\n".join(md)
 
 
