@@ -103,6 +103,15 @@ def timed(label: str):
     return _T()
 
 
+def prep_dir(sample: Sample, qc_over: dict, graphs_over: dict, work: Path) -> Path:
+    from scnetflow.graphs import GraphsParams
+    from scnetflow.qc import QCParams
+
+    qcp = QCParams(**{**sample.qc, **qc_over})
+    gp = GraphsParams(**{**sample.graphs, **graphs_over})
+    return work / "prep" / f"{sample.name}-{digest([dataclasses.asdict(qcp), dataclasses.asdict(gp)])}"
+
+
 def prepare(sample: Sample, qc_over: dict, graphs_over: dict, work: Path) -> tuple[Path, Path]:
     """qc and graphs outputs of one sample (cached by the preprocessing overrides)."""
     import anndata as ad
@@ -112,7 +121,7 @@ def prepare(sample: Sample, qc_over: dict, graphs_over: dict, work: Path) -> tup
 
     qcp = QCParams(**{**sample.qc, **qc_over})
     gp = GraphsParams(**{**sample.graphs, **graphs_over})
-    d = work / "prep" / f"{sample.name}-{digest([dataclasses.asdict(qcp), dataclasses.asdict(gp)])}"
+    d = prep_dir(sample, qc_over, graphs_over, work)
     qc_path, g_path = d / f"{sample.name}.qc.h5ad", d / f"{sample.name}.graphs.h5ad"
     if not g_path.exists():
         with timed(f"{sample.name}: qc + graphs"):
@@ -132,7 +141,8 @@ def prepare(sample: Sample, qc_over: dict, graphs_over: dict, work: Path) -> tup
     return qc_path, g_path
 
 
-def train_run(g_path: Path, runs: dict[str, Path], prefix: str, train_over: dict, model_over: dict) -> None:
+def train_run(g_path: Path, runs: dict[str, Path], prefix: str, train_over: dict, model_over: dict,
+              machine: dict) -> None:
     """The train step's files (without the checkpoint) in each run directory of ``runs`` (selection rule ->
     directory) that lacks them. One training serves every rule (``train(keep_rules=...)``): a rule only
     picks among the same evaluations."""
@@ -151,10 +161,10 @@ def train_run(g_path: Path, runs: dict[str, Path], prefix: str, train_over: dict
     result = train(adata, params, config, device="cpu", progress=False, **extra)
     for rule, run in missing.items():
         res = result if rule == rules[0] else result.alternatives[rule]
-        write_run(adata, res, dataclasses.replace(params, selection=rule), config, run, prefix, shared=rules)
+        write_run(adata, res, dataclasses.replace(params, selection=rule), config, run, prefix, rules, machine)
 
 
-def write_run(adata, result, params, config, run: Path, prefix: str, shared: list[str]) -> None:
+def write_run(adata, result, params, config, run: Path, prefix: str, shared: list[str], machine: dict) -> None:
     import anndata as ad
     import numpy as np
 
@@ -171,6 +181,7 @@ def write_run(adata, result, params, config, run: Path, prefix: str, shared: lis
     summary = {k: v for k, v in result.summary.items() if k != "attention_histogram"}
     summary["training_shared_by_rules"] = shared
     (tmp / f"{prefix}.train.json").write_text(json.dumps({"sample": prefix, **summary}, indent=2, default=str) + "\n")
+    (tmp / "machine.json").write_text(json.dumps(machine, indent=1) + "\n")  # where and when it trained
     shutil.rmtree(run, ignore_errors=True)
     tmp.rename(run)
 
@@ -281,6 +292,8 @@ def main(argv: list[str]) -> None:
     ap.add_argument("--fast", action="store_true", help="skip the slow parts: GO BP tests and disease z-scores")
     ap.add_argument("--threads", type=int, default=1, help="torch threads (recorded in the table)")
     ap.add_argument("--results", type=Path, default=RESULTS, help="where quality.json and quality.md go")
+    ap.add_argument("--table-only", action="store_true",
+                    help="compute nothing: rebuild the table from the cached runs and scores of --datasets x --settings")
     args = ap.parse_args(argv)
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s", stream=sys.stderr)
@@ -297,6 +310,7 @@ def main(argv: list[str]) -> None:
     parts = FAST_PARTS if args.fast else FAST_PARTS + SLOW_PARTS
     machine = {"cpu": cpu_model(), "threads": args.threads, "torch": torch.__version__,
                "loadavg_start": round(os.getloadavg()[0], 1),  # other work on a shared machine inflates times
+               "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
                "git_commit": subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
                                             capture_output=True, text=True).stdout.strip()}
     print(f"[quality] {machine['cpu']}, {args.threads} thread(s); datasets {names}; settings {list(settings)}; "
@@ -311,13 +325,21 @@ def main(argv: list[str]) -> None:
             ds = DATASETS[dname]
             t_ds = time.perf_counter()
             runs = {}
+            if args.table_only and not all((args.work / "runs" / tag / s.name / f"{s.name}.train.json").exists()
+                                           for s in ds.samples):
+                print(f"[quality] {dname} [{setting}]: not trained yet; no row", flush=True)
+                continue
             for sample in ds.samples:
+                if args.table_only:
+                    run = args.work / "runs" / tag / sample.name
+                    runs[sample.name] = (run, Scores(run / "scores.json"))
+                    continue
                 qc_path, g_path = prepare(sample, qc_over, graphs_over, args.work)
                 run = args.work / "runs" / tag / sample.name
                 group = {rule: args.work / "runs" / f"{other}-{digest(settings[other])}" / sample.name
                          for rule, other in siblings[setting].items()}
                 with timed(f"{sample.name} [{', '.join(siblings[setting].values())}]: train"):
-                    train_run(g_path, group, sample.name, train_over, model_over)
+                    train_run(g_path, group, sample.name, train_over, model_over, machine)
                 def markers(sample=sample, g_path=g_path):  # depend on the preprocessing only: cached beside it
                     cache = g_path.parent / "markers.json"
                     if not cache.exists():
@@ -330,12 +352,14 @@ def main(argv: list[str]) -> None:
             pair = None
             if ds.gsea is not None:
                 pair = Scores(args.work / "runs" / tag / f"{dname}.gsea.json")
-                pair.run("gsea", f"{dname} [{setting}]: gsea", lambda: ds.gsea(runs))
+                if not args.table_only:
+                    pair.run("gsea", f"{dname} [{setting}]: gsea", lambda: ds.gsea(runs))
             for sample in ds.samples:
                 run, scores = runs[sample.name]
-                row = make_row(dname, sample, setting, overrides, run, scores, pair, parts, machine)
-                gj = json.loads((prepare(sample, qc_over, graphs_over, args.work)[1].parent / "graphs.json").read_text())
-                row["seconds"] = {"prep": gj.get("seconds"), **row["seconds"]}
+                row = make_row(dname, sample, setting, overrides, run, scores, pair, machine)
+                prep = prep_dir(sample, qc_over, graphs_over, args.work) / "graphs.json"
+                row["seconds"] = {"prep": json.loads(prep.read_text()).get("seconds") if prep.exists() else None,
+                                  **row["seconds"]}
                 rows.append(row)
             print(f"[quality] {dname} [{setting}]: {time.perf_counter() - t_ds:.1f} s this invocation", flush=True)
     print(f"[quality] all done in {time.perf_counter() - t_all:.1f} s", flush=True)
@@ -343,7 +367,7 @@ def main(argv: list[str]) -> None:
     write_tables(rows, args.results, command)
 
 
-def make_row(dname, sample, setting, overrides, run, scores, pair, parts, machine) -> dict:
+def make_row(dname, sample, setting, overrides, run, scores, pair, machine) -> dict:
     import pandas as pd
 
     tj = json.loads((run / f"{sample.name}.train.json").read_text())
@@ -351,8 +375,8 @@ def make_row(dname, sample, setting, overrides, run, scores, pair, parts, machin
     best = tj.get("best_epoch")
     at_best = hist[hist["epoch"] == best]
     row = {"dataset": dname, "sample": sample.name, "setting": setting, "overrides": overrides,
-           "tier": "full" if "go" in parts else "fast", "seed": tj.get("seed"), "machine": machine,
-           "date": time.strftime("%Y-%m-%d", time.gmtime()),
+           "tier": "full" if "go" in scores.parts else "fast", "seed": tj.get("seed"),
+           "machine": json.loads((run / "machine.json").read_text()) if (run / "machine.json").exists() else machine,
            "selection": tj.get("selection"), "training_shared_by_rules": tj.get("training_shared_by_rules"),
            "best_epoch": best, "epochs_run": tj.get("epochs_run"), "n_params": tj.get("n_params"),
            "val_auroc": tj.get("best_val_auroc"), "val_aupr": tj.get("best_val_aupr"),
@@ -360,6 +384,7 @@ def make_row(dname, sample, setting, overrides, run, scores, pair, parts, machin
            "loss_expr_last": float(hist["loss_expr"].iloc[-1]),
            "seconds": {"train": round(tj.get("seconds_total", float("nan")), 1)},
            "seconds_per_epoch": tj.get("seconds_per_epoch_median")}
+    row["date"] = row["machine"].get("date", time.strftime("%Y-%m-%d", time.gmtime()))
     for part, entry in scores.parts.items():
         row["seconds"][part] = entry["seconds"]
         row.update({k: v for k, v in entry["values"].items() if k not in ("per_type", "markers")})
