@@ -80,7 +80,7 @@ def general_stats(results_dir: str | Path, verdicts: Mapping | None = None) -> d
     for g in find_results(results_dir).values():
         if g.is_sample:
             st = sample_stats(g)
-            row = {k: st[k] for k in HEADERS if st.get(k) is not None}
+            row = {k: st[k] for k in HEADERS if st.get(k) is not None and st[k] == st[k]}  # NaN: unknown too
             for m in getattr(verdicts.get(g.name), "measures", []):
                 if m.sign != "n/a" and m.tolerance_key in VERDICT_COLUMNS:
                     vk, bk, sk = VERDICT_COLUMNS[m.tolerance_key]

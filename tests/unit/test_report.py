@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 from scnetflow import quality as Q
 from scnetflow.errors import InputError
+from scnetflow.multiqc import general_stats
 from scnetflow.report import (COMPARISON_SECTIONS, SAMPLE_SECTIONS, build_report, find_results, sample_stats,
                               sample_verdicts, section_ids, write_report)
 from scnetflow.report._format import fmt, mmss, sig3
@@ -161,6 +162,10 @@ def test_label_free_verdict_without_labels(results, tmp_path):
     assert (cell.value, cell.baseline) == (kr["X_scnet"]["r_mean"], kr["X_pca"]["r_mean"])
     assert cell.sign == Q.verdict(cell.value, cell.baseline, Q.TOLERANCES["knn_heldout_r"])
     assert v.measures[-1].sign == "n/a" and "labels" in v.measures[-1].note
+    # no ARI anywhere (cluster-eval's table has NaN ARI), the label-free numbers in MultiQC instead
+    assert sample_stats(find_results(root)["kang_ctrl"])["ari_scnet"] is None
+    row = general_stats(root)["kang_ctrl"]
+    assert "ari_scnet" not in row and (row["knn_r_scnet"], row["knn_r_pca"]) == (cell.value, cell.baseline)
 
 
 # --- the page -----------------------------------------------------------------------------------------------------

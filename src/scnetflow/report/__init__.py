@@ -206,7 +206,7 @@ def _ari_from_table(path: Path) -> dict[str, float | None]:
     rep = next((c for c in ("representation", "embedding", "rep", "space", "method") if c in t), None)
     if rep is None or "ari" not in t:
         return {}
-    best = t.groupby(t[rep].astype(str).str.lower())["ari"].max()
+    best = t.groupby(t[rep].astype(str).str.lower())["ari"].max().dropna()  # all NaN: cluster-eval ran without labels
     pick = lambda *names: next((float(best[n]) for n in best.index if any(x in n for x in names)), None)  # noqa: E731
     return {"ari_scnet": pick("scnet"), "ari_pca": pick("pca")}
 
