@@ -37,7 +37,11 @@ def resolve_labels(
     Without a label column, Leiden clusters of the scNET cell embedding (``obs['scnet_leiden']`` if
     present, else computed here from ``obsm['X_scnet']`` and written to ``obs['scnet_leiden']``).
     """
-    if label_key is None:
+    from scnetflow.cluster_eval import NO_LABELS
+
+    if label_key is not None and label_key.strip().lower() in NO_LABELS:  # --label-key none: Leiden clusters
+        label_key = None
+    elif label_key is None:
         sample = adata.uns.get("sample", {}) if hasattr(adata.uns.get("sample", {}), "get") else {}
         label_key = sample.get("label_key") or None
         if label_key is not None and label_key not in adata.obs:

@@ -65,3 +65,10 @@ def test_prerank_without_usable_sets_is_empty(caplog):
     res = prerank(ranking, {"Interferon": ["STAT1", "IRF7", "ISG15"]}, min_size=1)
     assert res.empty
     assert "no gene set has 1-500 genes among the 3 ranked genes" in caplog.text
+
+
+@pytest.mark.parametrize("key", ["none", "None", ""])
+def test_label_key_none_means_leiden_clusters(downstream, key):
+    a = downstream["ctrl"]["adata"].copy()
+    assert "cell_type" in a.obs  # the sample has labels, and --label-key none still asks for clusters
+    assert resolve_labels(a, key) == "scnet_leiden"
