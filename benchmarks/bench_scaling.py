@@ -1,26 +1,44 @@
 #!/usr/bin/env python3
-"""Trainer scaling: seconds per epoch and peak RSS for 1k, 5k, 20k and 50k cells.
+"""Trainer scaling: seconds per epoch and peak RSS of the train step at several cell counts.
 
-Cells are drawn from the Kang IFN-b data (2,000 real cells): sizes above 2,000 tile the data, each copy
-binomially thinned (each count kept with probability 0.8) so that no two cells are identical. Every size
-runs in a fresh process (qc -> graphs with --model-genes hvg -> train for --epochs epochs) so that the
-peak RSS is that size's own. Above --max-cells (10,000) the trainer uses its cell-subset mode; the
-benchmark checks that every cell gets an embedding.
+Cells are drawn from the Kang IFN-b data (2,000 real cells): sizes up to 2,000 subsample it, larger sizes
+tile it, each copy after the first binomially thinned (each count kept with probability 0.8) so that no
+two cells are identical. For each size one process runs qc -> graphs (``--model-genes``) and writes the
+model inputs to ``--cache``; a fresh process then trains on them for ``--epochs`` epochs (one evaluation,
+at the end), so the peak RSS is the train step's own, as in the pipeline's TRAIN process. Above
+``--max-cells`` (10,000) the trainer uses its cell-subset mode; the benchmark counts the cells that get
+an embedding.
 
-    .venv/bin/python benchmarks/bench_scaling.py --out benchmarks/results/scaling_cpu.json
+    .venv/bin/python benchmarks/bench_scaling.py --sizes 1000,10000,50000,100000 \\
+        --out benchmarks/results/scaling_lowrank_cpu.json -- --encoder lowrank
+
+Everything after ``--`` goes to the trainer (``TrainParams``/``ModelConfig`` fields, CLI spelling).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
+import os
 import resource
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-KANG = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "two_condition" / "kang_ifnb_2000cells.h5ad"
+REPO = Path(__file__).resolve().parents[1]
+KANG = REPO.parent / "shared" / "data" / "two_condition" / "kang_ifnb_2000cells.h5ad"
+
+
+def machine() -> dict:
+    """CPU model (lscpu), usable cores, torch threads and the load average when the row was measured."""
+    import torch
+
+    model = next((line.split(":", 1)[1].strip() for line in subprocess.run(["lscpu"], capture_output=True, text=True)
+                  .stdout.splitlines() if line.startswith("Model name")), "unknown")
+    return {"cpu": model, "cores": len(os.sched_getaffinity(0)), "threads": torch.get_num_threads(),
+            "loadavg_1_5_15": list(os.getloadavg())}
 
 
 def make_cells(n: int, seed: int = 0):
@@ -44,57 +62,164 @@ def make_cells(n: int, seed: int = 0):
     return ad.concat(parts)[:n].copy()
 
 
-def one_size(n: int, epochs: int, device: str = "cpu") -> dict:
-    import logging
-
-    import numpy as np
-
+def prepare(n: int, model_genes: str, cache: Path) -> Path:
+    """qc -> graphs for ``n`` cells, written once to ``cache`` (reused by later runs)."""
     from scnetflow.graphs import GraphsParams, build_model_inputs, read_ppi
     from scnetflow.qc import QCParams, run_qc
-    from scnetflow.train import TrainParams, train
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
-    q, _ = run_qc(make_cells(n), QCParams())
-    g, summary = build_model_inputs(q, read_ppi(), GraphsParams(model_genes="hvg"))
-    del q
-    t = time.perf_counter()
-    r = train(g, TrainParams(epochs=epochs, eval_every=epochs), device=device, progress=False)
-    s = r.summary
+    path = cache / f"kang_{n}_{model_genes}.graphs.h5ad"
+    if not path.exists():
+        cache.mkdir(parents=True, exist_ok=True)
+        q, _ = run_qc(make_cells(n), QCParams())
+        g, _ = build_model_inputs(q, read_ppi(), GraphsParams(model_genes=model_genes))
+        g.write_h5ad(path.with_suffix(".tmp"))
+        path.with_suffix(".tmp").rename(path)
+    return path
+
+
+def train_one(path: Path, epochs: int, options: dict) -> dict:
+    import anndata as ad
+    import numpy as np
     import torch
 
-    gpu_gb = torch.cuda.max_memory_allocated() / 1e9 if device == "cuda" else None
-    return {"gpu_peak_allocated_gb": gpu_gb, "cells": n, "model_genes": int(g.n_vars), "epochs": epochs, "n_subsets": s["n_subsets"],
-            "subset_cells": s["subset_cells"], "seconds_per_epoch_median": s["seconds_per_epoch_median"],
-            "seconds_train": time.perf_counter() - t, "peak_rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6,
-            "n_params": s["n_params"], "precision": s["precision"], "device": s["device"],
-            "cells_embedded": int((np.abs(r.cell_embedding).sum(axis=1) > 0).sum())}
+    from scnetflow.model import ModelConfig
+    from scnetflow.train import TrainParams, train
+
+    g = ad.read_h5ad(path)
+    fields = {f.name for f in dataclasses.fields(ModelConfig)}
+    config = ModelConfig(**{k: v for k, v in options.items() if k in fields})
+    params = TrainParams(**{"epochs": epochs, "eval_every": epochs, **{k: v for k, v in options.items() if k not in fields}})
+    before = machine()
+    t = time.perf_counter()
+    cpu = _cpu_seconds()
+    r = train(g, params, config, device="cpu", progress=False)
+    cpu = _cpu_seconds() - cpu
+    s = r.summary
+    return {"cells": int(g.n_obs), "model_genes": int(g.n_vars), "encoder": config.encoder,
+            "encoder_rank": config.encoder_rank if config.encoder == "lowrank" else None, "epochs": epochs,
+            "n_subsets": s["n_subsets"], "subset_cells": s["subset_cells"], "n_edge_batches": s["n_edge_batches"],
+            "seconds_per_epoch_median": s["seconds_per_epoch_median"],
+            "seconds_per_epoch": r.history["seconds"].round(2).tolist(), "seconds_train": time.perf_counter() - t,
+            # CPU time (user + sys) is what the work costs; wall time also counts waiting for a loaded CPU
+            "cpu_seconds_train": cpu, "cpu_seconds_per_epoch_incl_eval": cpu / epochs,
+            "peak_rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6, "n_params": s["n_params"],
+            "precision": s["precision"], "best_val_auroc": s["best_val_auroc"],
+            "cells_embedded": int((np.abs(r.cell_embedding).sum(axis=1) > 0).sum()),
+            "machine_before": before, "machine_after": machine(), "torch": torch.__version__}
 
 
-def main() -> None:
+def step_cost(path: Path, steps: int, options: dict) -> dict:
+    """CPU seconds of one optimiser step of the trainer's model on all cells and KNN edges of a prepared file
+    (forward, PPI and expression losses, backward, the trainer's Adam), the median over ``steps`` steps after
+    a warm-up step. Without the trainer's per-run set-up and evaluations, this is what an epoch of N edge
+    batches costs N times."""
+    import anndata as ad
+    import numpy as np
+    import torch
+    from torch_geometric.utils import negative_sampling
+
+    from scnetflow._train_graphs import _both_directions, _knn_edges, _standardise
+    from scnetflow.model import Graph, ModelConfig, ScNET
+    from scnetflow.train import LARGE_MODEL, TrainParams, _expression_loss, _Optimizer
+
+    g = ad.read_h5ad(path)
+    fields = {f.name for f in dataclasses.fields(ModelConfig)}
+    config = ModelConfig(**{k: v for k, v in options.items() if k in fields})
+    torch.manual_seed(0)
+    X = g.X.toarray() if hasattr(g.X, "toarray") else np.asarray(g.X)
+    xs = torch.from_numpy(_standardise(X))
+    ppi = g.varp["ppi"].tocoo()
+    ppi_e = np.stack([ppi.row, ppi.col], axis=1).astype(np.int64)
+    ppi_e = ppi_e[ppi_e[:, 0] < ppi_e[:, 1]]
+    ppi_g = Graph.from_edge_index(_both_directions(ppi_e), g.n_vars, config.encoder)
+    knn_g = Graph.from_edge_index(_both_directions(_knn_edges(g.obsp["connectivities"])), g.n_obs, config.encoder)
+    model = ScNET(g.n_vars, g.n_obs, config)
+    n_params = sum(p.numel() for p in model.parameters())
+    opt = _Optimizer(model, TrainParams(), torch.float32, n_params)
+    pos = ppi_g.edge_index[:, : ppi_g.edge_index.shape[1] // 2]
+    x, target = xs.t().contiguous(), xs
+    mask = torch.ones(g.n_vars, dtype=torch.bool)
+    costs = []
+    for _ in range(steps + 1):
+        c = _cpu_seconds()
+        zg, zc, recon, alpha = model(x, knn_g, ppi_g)
+        neg = negative_sampling(ppi_g.edge_index, num_nodes=g.n_vars, num_neg_samples=pos.shape[1])
+        logits = ScNET.ppi_logits(zg, torch.cat([pos, neg], dim=1))
+        labels = torch.cat([torch.ones(pos.shape[1]), torch.zeros(neg.shape[1])])
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, labels) + _expression_loss(recon, target, mask)
+        opt.step(loss)
+        costs.append(_cpu_seconds() - c)
+    return {"cells": int(g.n_obs), "model_genes": int(g.n_vars), "encoder": config.encoder,
+            "encoder_rank": config.encoder_rank if config.encoder == "lowrank" else None, "n_params": n_params,
+            "large_model_optimizer": n_params >= LARGE_MODEL, "steps": steps, "cpu_seconds_per_step": costs[1:],
+            "cpu_seconds_per_step_median": float(np.median(costs[1:])),
+            "peak_rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6, "machine": machine(),
+            "torch": torch.__version__}
+
+
+def _cpu_seconds() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def parse_value(v: str):
+    for cast in (int, float):
+        try:
+            return cast(v)
+        except ValueError:
+            pass
+    return {"true": True, "false": False}.get(v.lower(), v)
+
+
+def main(argv: list[str]) -> None:
+    cut = argv.index("--") if "--" in argv else len(argv)
+    ours, toks = argv[:cut], argv[cut + 1:]
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sizes", default="1000,5000,20000,50000")
+    ap.add_argument("--sizes", default="1000,10000,50000,100000")
     ap.add_argument("--epochs", type=int, default=2)
+    ap.add_argument("--model-genes", default="expressed", choices=["expressed", "hvg"])
+    ap.add_argument("--cache", default="/tmp/scnetflow_scaling", help="where the qc+graphs inputs are kept")
     ap.add_argument("--out", required=True)
-    ap.add_argument("--device", default="cpu", choices=["cpu", "cuda"], help="cuda: the GPU column")
-    ap.add_argument("--one", type=int, help=argparse.SUPPRESS)  # internal: run one size in this process
-    args = ap.parse_args()
-    if args.one:
-        print(json.dumps(one_size(args.one, args.epochs, args.device)))
+    ap.add_argument("--prepare", type=int, help=argparse.SUPPRESS)  # internal: qc+graphs for one size
+    ap.add_argument("--train", help=argparse.SUPPRESS)  # internal: train on one prepared file
+    ap.add_argument("--steps", type=int, default=0,
+                    help="instead of training: CPU seconds per optimiser step (median of this many) on all KNN edges")
+    args = ap.parse_args(ours)
+    options = {k.lstrip("-").replace("-", "_"): parse_value(v) for k, v in zip(toks[::2], toks[1::2])}
+    import logging
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    if args.prepare:
+        print(prepare(args.prepare, args.model_genes, Path(args.cache)))
         return
-    rows = []
+    if args.train:
+        result = step_cost(Path(args.train), args.steps, options) if args.steps else train_one(Path(args.train), args.epochs, options)
+        print(json.dumps(result))
+        return
+    out = Path(args.out)
+    rows = json.loads(out.read_text())["rows"] if out.exists() else []
     for n in map(int, args.sizes.split(",")):
-        proc = subprocess.run([sys.executable, __file__, "--one", str(n), "--epochs", str(args.epochs), "--device", args.device,
-                               "--out", "-"],
-                              capture_output=True, text=True)
+        base = [sys.executable, __file__, "--epochs", str(args.epochs), "--model-genes", args.model_genes,
+                "--cache", args.cache, "--steps", str(args.steps), "--out", "-"]
+        t = time.perf_counter()
+        proc = subprocess.run(base + ["--prepare", str(n)], capture_output=True, text=True)
+        if proc.returncode == 0:
+            prep_s = time.perf_counter() - t
+            path = proc.stdout.strip().splitlines()[-1]
+            proc = subprocess.run(base + ["--train", path, "--", *toks], capture_output=True, text=True)
         if proc.returncode:
             sys.stderr.write(proc.stderr[-3000:])
-            rows.append({"cells": n, "error": proc.stderr.strip().splitlines()[-1]})
+            tail = proc.stderr.strip().splitlines() or [f"exit code {proc.returncode}"]
+            row = {"cells": n, "options": options, "error": tail[-1], "returncode": proc.returncode}
         else:
-            rows.append(json.loads(proc.stdout.strip().splitlines()[-1]))
-        print(json.dumps(rows[-1]), flush=True)
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.out).write_text(json.dumps({"command": " ".join(sys.argv), "rows": rows}, indent=2) + "\n")
+            row = {**json.loads(proc.stdout.strip().splitlines()[-1]), "seconds_prepare": prep_s, "options": options}
+        row["mode"] = f"{args.steps} steps" if args.steps else f"{args.epochs} epochs"
+        rows = [r for r in rows if (r["cells"], r.get("options"), r.get("mode")) != (n, options, row["mode"])] + [row]
+        print(json.dumps(row), flush=True)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        command = " ".join([Path(__file__).resolve().relative_to(REPO).as_posix(), *argv])
+        out.write_text(json.dumps({"command": command, "rows": rows}, indent=2) + "\n")
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

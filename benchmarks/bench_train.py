@@ -19,6 +19,7 @@ import argparse
 import gc
 import dataclasses
 import json
+import os
 import platform
 import resource
 import sys
@@ -27,6 +28,14 @@ from pathlib import Path
 
 #: The repository root: commands are recorded relative to it, never as this machine's paths.
 REPO = Path(__file__).resolve().parents[1]
+
+
+def lscpu_model() -> str | None:
+    """``Model name`` from lscpu (``platform.processor()`` is empty on Linux)."""
+    import subprocess
+
+    out = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
+    return next((line.split(":", 1)[1].strip() for line in out.splitlines() if line.startswith("Model name")), None)
 
 
 def gemm_peak(dtype, n: int = 4096, repeats: int = 3) -> float:
@@ -124,11 +133,14 @@ def main(argv: list[str]) -> None:
         "precision": s["precision"], "seconds_prep": t_prep, "seconds_train": s["seconds_total"],
         "seconds_per_epoch_median": s["seconds_per_epoch_median"], "peak_rss_gb": rss_gb,
         "best_val_auroc": s["best_val_auroc"], "best_val_aupr": s["best_val_aupr"],
+        "loss_expr_last": float(result.history["loss_expr"].iloc[-1]),
+        "loss_ppi_last": float(result.history["loss_ppi"].iloc[-1]),
         "max_ari_scnet": ce["representations"]["X_scnet"]["max_ari"],
         "max_ari_pca": ce["representations"]["X_pca"]["max_ari"],
         "knn_edges_start": s["knn_edges_start"], "knn_edges_best": s["knn_edges_best"],
-        "machine": {"cpu": platform.processor() or platform.machine(), "threads": torch.get_num_threads(),
-                    "torch": torch.__version__},
+        "machine": {"cpu": lscpu_model() or platform.processor() or platform.machine(),
+                    "threads": torch.get_num_threads(), "torch": torch.__version__,
+                    "loadavg_1_5_15_at_end": list(os.getloadavg())},
         "command": " ".join([Path(__file__).resolve().relative_to(REPO).as_posix(), *argv]),
     }
     if args.count_flops:
@@ -140,7 +152,7 @@ def main(argv: list[str]) -> None:
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(report, indent=2) + "\n")
     keys = ["cells", "model_genes", "epochs_run", "best_epoch", "seconds_per_epoch_median", "peak_rss_gb",
-            "best_val_auroc", "max_ari_scnet", "max_ari_pca", "flops_per_epoch", "fraction_of_peak"]
+            "best_val_auroc", "loss_expr_last", "max_ari_scnet", "max_ari_pca", "flops_per_epoch", "fraction_of_peak"]
     print(json.dumps({k: report.get(k) for k in keys}, indent=1))
 
 

@@ -206,6 +206,11 @@ def test_lowrank_under_bfloat16_autocast_is_float32():
         out = conv(x.to(torch.bfloat16), adj)
     assert out.dtype == torch.float32
     torch.testing.assert_close(out, conv(x.to(torch.bfloat16).float(), adj))
+    conv.to(torch.bfloat16)  # the trainer's storage for large encoders
+    out = conv(x, adj)
+    assert out.dtype == torch.float32
+    out.sum().backward()
+    assert conv.u.grad.dtype == torch.bfloat16
 
 
 def test_lowrank_scnet_determinism_gradients_and_size():

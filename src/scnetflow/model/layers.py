@@ -223,8 +223,8 @@ class LowRankGCNConv(nn.Module):
                             f"got a {adj_t.layout} tensor")
         if x.shape[-1] != self.channels:
             raise ValueError(f"{self.__class__.__name__}: expected {self.channels} input channels, got {x.shape[-1]}")
-        with torch.autocast(x.device.type, enabled=False):
-            return _LowRankGCN.apply(x.float(), adj_t, self.scale, self.u, self.v, self.bias)
+        with torch.autocast(x.device.type, enabled=False):  # float32 even if the trainer stores weights in bf16
+            return _LowRankGCN.apply(x.float(), adj_t, *(w.float() for w in (self.scale, self.u, self.v, self.bias)))
 
     def __repr__(self) -> str:
         return f"{self.__class__.__name__}({self.channels}, rank={self.rank})"
