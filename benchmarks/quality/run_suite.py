@@ -325,11 +325,13 @@ def main(argv: list[str]) -> None:
             ds = DATASETS[dname]
             t_ds = time.perf_counter()
             runs = {}
-            if args.table_only and not all((args.work / "runs" / tag / s.name / f"{s.name}.train.json").exists()
-                                           for s in ds.samples):
-                print(f"[quality] {dname} [{setting}]: not trained yet; no row", flush=True)
-                continue
-            for sample in ds.samples:
+            samples = ds.samples
+            if args.table_only:  # rows of the samples trained so far (a pair's GSEA needs both)
+                samples = [s for s in ds.samples if (args.work / "runs" / tag / s.name / f"{s.name}.train.json").exists()]
+                if not samples:
+                    print(f"[quality] {dname} [{setting}]: not trained yet; no row", flush=True)
+                    continue
+            for sample in samples:
                 if args.table_only:
                     run = args.work / "runs" / tag / sample.name
                     runs[sample.name] = (run, Scores(run / "scores.json"))
@@ -354,7 +356,7 @@ def main(argv: list[str]) -> None:
                 pair = Scores(args.work / "runs" / tag / f"{dname}.gsea.json")
                 if not args.table_only:
                     pair.run("gsea", f"{dname} [{setting}]: gsea", lambda: ds.gsea(runs))
-            for sample in ds.samples:
+            for sample in samples:
                 run, scores = runs[sample.name]
                 row = make_row(dname, sample, setting, overrides, run, scores, pair, machine)
                 prep = prep_dir(sample, qc_over, graphs_over, args.work) / "graphs.json"
