@@ -27,6 +27,8 @@ import sys
 import time
 from pathlib import Path
 
+from bench_train import parse_value  # this script runs from benchmarks/, beside bench_train.py
+
 REPO = Path(__file__).resolve().parents[1]
 KANG = REPO.parent / "shared" / "data" / "two_condition" / "kang_ifnb_2000cells.h5ad"
 
@@ -160,15 +162,6 @@ def step_cost(path: Path, steps: int, options: dict) -> dict:
 def _cpu_seconds() -> float:
     r = resource.getrusage(resource.RUSAGE_SELF)
     return r.ru_utime + r.ru_stime
-
-
-def parse_value(v: str):
-    for cast in (int, float):
-        try:
-            return cast(v)
-        except ValueError:
-            pass
-    return {"true": True, "false": False}.get(v.lower(), v)
 
 
 def main(argv: list[str]) -> None:

@@ -165,9 +165,8 @@ def knn_heldout_r(adata: anndata.AnnData, expression: anndata.AnnData, *,
     out = {}
     for rep in representations:
         Z = np.asarray(adata.obsm[rep], dtype=np.float64)
-        _, idx = NearestNeighbors(n_neighbors=k + 1).fit(Z).kneighbors(Z)
-        # drop each cell itself (the first neighbour, or wherever a duplicate point put it)
-        nbr = np.array([[j for j in row if j != i][:k] for i, row in enumerate(idx)])
+        # kneighbors() without a query excludes each cell itself, even where duplicate points tie with it
+        _, nbr = NearestNeighbors(n_neighbors=k).fit(Z).kneighbors()
         A = sp.csr_matrix((np.full(n * k, 1.0 / k), (np.repeat(np.arange(n), k), nbr.ravel())), shape=(n, n))
         P = A @ X
         sd = P.std(axis=0)

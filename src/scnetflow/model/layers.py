@@ -56,6 +56,13 @@ class SigmoidTransformerConv(TransformerConv):
         return f"{self.__class__.__name__}({self.in_channels}, {self.out_channels}, temperature={self.temperature})"
 
 
+def _require_csr(layer: nn.Module, adj_t: Tensor) -> None:
+    """Refuse an edge index: it would run unnormalised and without self-loops."""
+    if adj_t.layout != torch.sparse_csr:
+        raise TypeError(f"{layer.__class__.__name__} needs the normalised CSR adjacency (Graph.head_adj), "
+                        f"got a {adj_t.layout} tensor")
+
+
 class CSRGCNConv(GCNConv):
     r"""Graph convolution (Kipf & Welling, 2017) over a precomputed normalised sparse adjacency.
 
@@ -78,10 +85,7 @@ class CSRGCNConv(GCNConv):
         super().__init__(in_channels, out_channels, add_self_loops=False, normalize=False)
 
     def forward(self, x: Tensor, adj_t: Tensor) -> Tensor:
-        # An edge index would run unnormalised and without self-loops: refuse it.
-        if adj_t.layout != torch.sparse_csr:
-            raise TypeError(f"{self.__class__.__name__} needs the normalised CSR adjacency (Graph.head_adj), "
-                            f"got a {adj_t.layout} tensor")
+        _require_csr(self, adj_t)
         return super().forward(x, adj_t)
 
     def message_and_aggregate(self, adj_t: Tensor, x: Tensor) -> Tensor:
@@ -218,9 +222,7 @@ class LowRankGCNConv(nn.Module):
             self.bias.zero_()
 
     def forward(self, x: Tensor, adj_t: Tensor) -> Tensor:
-        if adj_t.layout != torch.sparse_csr:
-            raise TypeError(f"{self.__class__.__name__} needs the normalised CSR adjacency (Graph.head_adj), "
-                            f"got a {adj_t.layout} tensor")
+        _require_csr(self, adj_t)
         if x.shape[-1] != self.channels:
             raise ValueError(f"{self.__class__.__name__}: expected {self.channels} input channels, got {x.shape[-1]}")
         with torch.autocast(x.device.type, enabled=False):  # float32 even if the trainer stores weights in bf16
