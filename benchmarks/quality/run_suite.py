@@ -175,8 +175,7 @@ def write_run(adata, result, params, config, run: Path, prefix: str, shared: lis
     tmp.mkdir(parents=True)
     annotate(adata, result, params, config).write_h5ad(tmp / f"{prefix}.scnet.h5ad")
     result.gene_embedding.to_csv(tmp / f"{prefix}.gene_embeddings.tsv", sep="\t", float_format="%.6g")
-    ad.AnnData(result.reconstruction.astype(np.float32), obs=adata.obs.copy(), var=adata.var[[]].copy()
-               ).write_h5ad(tmp / f"{prefix}.reconstructed.h5ad")
+    result.reconstruction_anndata(adata).write_h5ad(tmp / f"{prefix}.reconstructed.h5ad")
     result.history.to_csv(tmp / f"{prefix}.history.tsv", sep="\t", index=False, float_format="%.6g")
     summary = {k: v for k, v in result.summary.items() if k != "attention_histogram"}
     summary["training_shared_by_rules"] = shared
@@ -292,6 +291,9 @@ def main(argv: list[str]) -> None:
     ap.add_argument("--fast", action="store_true", help="skip the slow parts: GO BP tests and disease z-scores")
     ap.add_argument("--threads", type=int, default=1, help="torch threads (recorded in the table)")
     ap.add_argument("--results", type=Path, default=RESULTS, help="where quality.json and quality.md go")
+    ap.add_argument("--samples", default="",
+                    help="comma-separated sample names to train and score (default: every sample of --datasets); "
+                         "others already trained, e.g. by a parallel invocation, join their dataset's GSEA")
     ap.add_argument("--table-only", action="store_true",
                     help="compute nothing: rebuild the table from the cached runs and scores of --datasets x --settings")
     args = ap.parse_args(argv)
@@ -326,6 +328,15 @@ def main(argv: list[str]) -> None:
             t_ds = time.perf_counter()
             runs = {}
             samples = ds.samples
+            if args.samples:
+                chosen = [s for s in samples if s.name in args.samples.split(",")]
+                for s in samples:  # trained elsewhere: scored there, here only for the dataset's GSEA
+                    run = args.work / "runs" / tag / s.name
+                    if s not in chosen and (run / f"{s.name}.train.json").exists():
+                        runs[s.name] = (run, Scores(run / "scores.json"))
+                samples = chosen
+                if not samples:
+                    continue
             if args.table_only:  # rows of the samples trained so far (a pair's GSEA needs both)
                 samples = [s for s in ds.samples if (args.work / "runs" / tag / s.name / f"{s.name}.train.json").exists()]
                 if not samples:
@@ -352,7 +363,10 @@ def main(argv: list[str]) -> None:
                 scores = score_sample(sample, qc_path, run, parts, markers)
                 runs[sample.name] = (run, scores)
             pair = None
-            if ds.gsea is not None:
+            if ds.gsea is not None and len(runs) < len(ds.samples):
+                print(f"[quality] {dname} [{setting}]: GSEA waits for {len(ds.samples) - len(runs)} more sample(s)",
+                      flush=True)
+            elif ds.gsea is not None:
                 pair = Scores(args.work / "runs" / tag / f"{dname}.gsea.json")
                 if not args.table_only:
                     pair.run("gsea", f"{dname} [{setting}]: gsea", lambda: ds.gsea(runs))

@@ -33,6 +33,8 @@ from scnetflow.selection import NEEDS_EXPRESSION, SELECTIONS, selection_score
 logger = logging.getLogger(__name__)
 
 PRECISIONS = ("auto", "fp32", "bf16")
+#: The reconstruction target: the highly variable genes (the paper) or every model gene.
+TARGET_GENES = ("hvg", "all")
 DEVICES = ("auto", "cpu", "cuda")
 
 
@@ -46,6 +48,7 @@ class TrainParams:
     lambda_ppi: float = 1.0
     lambda_expr: float = 1.0
     lambda_corr: float = 0.0
+    target_genes: str = "hvg"
     n_edge_batches: int = 5
     val_fraction: float = 0.2
     expr_val_fraction: float = 0.05
@@ -70,12 +73,25 @@ class TrainResult:
 
     cell_embedding: np.ndarray  #: (C, 75)
     gene_embedding: pd.DataFrame  #: (G, 75), indexed by gene symbol
-    reconstruction: np.ndarray  #: (C, G) decoder output
+    #: (C, G) reconstructed log-normalised expression (:func:`expression_units` of the decoder output)
+    reconstruction: np.ndarray
     knn: sp.csr_matrix  #: pruned cell graph at the best evaluation, symmetric, (C, C)
     history: pd.DataFrame
     summary: dict = field(default_factory=dict)
     #: the same run's outputs under other selection rules (``keep_rules`` of :func:`train`), by rule
     alternatives: dict = field(default_factory=dict)
+    #: (G,) whether each gene's reconstruction was trained (``params.target_genes``)
+    target: np.ndarray | None = None
+
+    def reconstruction_anndata(self, adata: ad.AnnData) -> ad.AnnData:
+        """The reconstruction as cells x model genes, with ``var["reconstruction_target"]``."""
+        out = ad.AnnData(self.reconstruction.astype(np.float32), obs=adata.obs.copy(), var=adata.var[[]].copy())
+        if self.target is not None:
+            out.var["reconstruction_target"] = self.target
+        out.uns["scnet"] = {"description": "scNET reconstruction in log-normalised expression units (decoder "
+                            "output standardised per gene, then each gene's mean and sd); only genes with "
+                            "var['reconstruction_target'] were trained"}
+        return out
 
 
 def resolve_device(device: str) -> torch.device:
@@ -145,17 +161,19 @@ class _Optimizer:
             self.opt.remove()
 
 
-def _standardised_target_recon(recon: Tensor, mask: Tensor) -> Tensor:
-    """The reconstruction of the target genes, standardised per gene across cells as the target is."""
-    r = recon[:, mask]
+def _standardised_target_recon(recon: Tensor, mask: Tensor | None) -> Tensor:
+    """The reconstruction of the target genes (``mask``; ``None``: ``recon`` holds only them), standardised
+    per gene across cells as the target is."""
+    r = recon if mask is None else recon[:, mask]
     return (r - r.mean(dim=0)) / (r.std(dim=0, unbiased=False) + 1e-5)
 
 
-def _expression_loss(recon: Tensor, target: Tensor, mask: Tensor,
+def _expression_loss(recon: Tensor, target: Tensor, mask: Tensor | None,
                      held: tuple[Tensor, Tensor] | None = None) -> Tensor:
-    """MSE on the target genes after standardising the reconstruction per gene across cells, leaving out
-    the held-out entries ``held`` (rows, target-gene columns)."""
-    sq = (_standardised_target_recon(recon, mask) - target[:, mask]) ** 2
+    """MSE on the target genes (``mask``; ``None``: ``recon`` and ``target`` hold only them) after
+    standardising the reconstruction per gene across cells, leaving out the held-out entries ``held``
+    (rows, target-gene columns)."""
+    sq = (_standardised_target_recon(recon, mask) - (target if mask is None else target[:, mask])) ** 2
     if held is None:
         return sq.mean()
     return sq.index_put(held, sq.new_zeros(())).sum() / (sq.numel() - held[0].numel())
@@ -220,7 +238,11 @@ def train(adata: ad.AnnData, params: TrainParams = TrainParams(), model_config: 
     subsets = _make_subsets(adata, params, rng)
     width = len(subsets[0].cells)
     G = adata.n_vars
-    mask_np = adata.var["highly_variable"].to_numpy(dtype=bool) if "highly_variable" in adata.var else np.ones(G, bool)
+    if params.target_genes not in TARGET_GENES:
+        raise InputError(f"unknown target genes {params.target_genes!r}; use one of {TARGET_GENES}")
+    mask_np = np.ones(G, bool)
+    if params.target_genes == "hvg" and "highly_variable" in adata.var:
+        mask_np = adata.var["highly_variable"].to_numpy(dtype=bool)
     mask = torch.as_tensor(mask_np, device=dev)
     _hold_out_expression(subsets, np.flatnonzero(mask_np), params.expr_val_fraction, rng)
     train_ppi, val_ppi, val_neg = _split_ppi(adata.varp["ppi"], params.val_fraction, rng)
@@ -247,10 +269,14 @@ def train(adata: ad.AnnData, params: TrainParams = TrainParams(), model_config: 
                 len(val_ppi), sum(len(s.edges) for s in subsets), len(subsets), width, n_batches, f"{n_params:,}",
                 dev, str(dtype).removeprefix("torch."), params.seed)
 
-    def run(sub: _Subset, edges: np.ndarray):
+    # Training decodes only the target genes unless the correlation term needs every gene's reconstruction.
+    target_genes = None if params.lambda_corr else torch.as_tensor(np.flatnonzero(mask_np), device=dev)
+    targets = [s.target.to(dev)[:, mask] if target_genes is not None else s.target.to(dev) for s in subsets]
+
+    def run(sub: _Subset, edges: np.ndarray, genes: Tensor | None = None):
         knn = Graph.from_edge_index(_both_directions(edges), width, model_config.encoder).to(dev)
         with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=dtype == torch.bfloat16):
-            zg, zc, recon, alpha = model(sub.x.to(dev), knn, ppi_graph)
+            zg, zc, recon, alpha = model(sub.x.to(dev), knn, ppi_graph, genes)
         e = len(edges)  # both directions of an edge get the mean of their two scores
         return zg, zc, recon, ((alpha[:e] + alpha[e:]) / 2)
 
@@ -304,13 +330,13 @@ def train(adata: ad.AnnData, params: TrainParams = TrainParams(), model_config: 
             order = rng.permutation(len(sub.edges))
             sub.scores = np.zeros(len(sub.edges), np.float32)
             for idx in np.array_split(order, n_batches):
-                zg, zc, recon, alpha = run(sub, sub.edges[idx])
+                zg, zc, recon, alpha = run(sub, sub.edges[idx], target_genes)
                 neg = negative_sampling(ppi_graph.edge_index, num_nodes=G, num_neg_samples=train_pos.shape[1])
                 logits = ScNET.ppi_logits(zg, torch.cat([train_pos, neg], dim=1))
                 labels = torch.cat([torch.ones(train_pos.shape[1]), torch.zeros(neg.shape[1])]).to(dev)
                 loss_ppi = torch.nn.functional.binary_cross_entropy_with_logits(logits, labels)
                 held = None if sub.held is None else tuple(h.to(dev) for h in sub.held)
-                loss_expr = _expression_loss(recon, sub.target.to(dev), mask, held)
+                loss_expr = _expression_loss(recon, targets[k], None if target_genes is not None else mask, held)
                 loss = params.lambda_ppi * loss_ppi + params.lambda_expr * loss_expr
                 loss_corr = torch.zeros(())
                 if params.lambda_corr:
@@ -376,7 +402,10 @@ def train(adata: ad.AnnData, params: TrainParams = TrainParams(), model_config: 
                    "seconds_total": time.perf_counter() - t_start,
                    "seconds_per_epoch_median": float(np.median(hist["seconds"].to_numpy())),
                    "attention_histogram": attention_hist, "seed": params.seed}
+    run_summary["n_target_genes"] = int(mask_np.sum())
     results = {rule: _kept_result(kept[rule], rule, adata, hist, run_summary) for rule in rules}
+    for r in results.values():
+        r.target = mask_np
     logger.info("train finished: kept epoch %d (selection %s): val AUROC %.3f (AUPR %.3f), expr r %s, %.1f s",
                 best["epoch"], params.selection, best["val_auroc"], best["val_aupr"], _fmt(best["val_expr_r"]),
                 run_summary["seconds_total"])
@@ -393,7 +422,20 @@ def _kept_result(best: dict, rule: str, adata: ad.AnnData, hist: pd.DataFrame, r
                "best_val_expr_mse": best["val_expr_mse"], "knn_edges_best": int(knn.nnz // 2), **run_summary}
     genes = pd.DataFrame(best["zg"], index=pd.Index(adata.var_names, name="gene"),
                          columns=[f"scnet_{i}" for i in range(best["zg"].shape[1])])
-    return TrainResult(best["zc"], genes, best["recon"], knn, hist, summary)
+    return TrainResult(best["zc"], genes, expression_units(best["recon"], adata.X), knn, hist, summary)
+
+
+def expression_units(recon: np.ndarray, X) -> np.ndarray:
+    """The decoder output in log-normalised expression: standardised per gene across cells (the loss's
+    view of it), then scaled by each gene's standard deviation and shifted to its mean in ``X``, inverting
+    the target's standardisation. The decoder alone has no units (the loss ignores each gene's offset and
+    scale), so without this two samples' reconstructions cannot be compared; each gene's mean and spread
+    come from the sample, its pattern across cells from the model. A gene constant in ``X`` gets its mean."""
+    X = X.toarray() if sp.issparse(X) else np.asarray(X)
+    mean, sd = X.mean(axis=0, dtype=np.float64), X.std(axis=0, dtype=np.float64)
+    r = recon.astype(np.float64)
+    z = (r - r.mean(axis=0)) / (r.std(axis=0) + 1e-5)
+    return (z * (sd + 1e-5) * (sd > 0) + mean).astype(np.float32)
 
 
 def _fmt(value: float) -> str:

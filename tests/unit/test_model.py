@@ -46,7 +46,7 @@ def test_csr_gcn_matches_pyg_gcn(autocast):
         ours(x, KNN)
 
 
-@pytest.mark.parametrize("encoder", ["sage", "gcn", "lowrank"])
+@pytest.mark.parametrize("encoder", ["sage", "gcn", "lowrank", "lowrank_sage"])
 def test_dual_view_block_shapes(encoder):
     block = DualViewBlock(n_genes=3, n_cells=4, encoder=encoder)
     knn, ppi = Graph.from_edge_index(KNN, 4, encoder), Graph.from_edge_index(PPI, 3, encoder)
@@ -107,7 +107,7 @@ def test_backward_adam_bfloat16_weights_follow_float32():
 
 
 def test_dropout_keeps_1_minus_p_and_rescales():
-    from scnetflow.model.layers import Dropout
+    from scnetflow.model.dropout import Dropout
 
     torch.manual_seed(0)
     drop = Dropout(0.25)
@@ -130,7 +130,7 @@ def test_dropout_keeps_1_minus_p_and_rescales():
 
 @pytest.mark.parametrize("p", [0.1, 0.25, 0.6])
 def test_keep_mask_rate_and_independence(p):
-    from scnetflow.model.layers import keep_mask
+    from scnetflow.model.dropout import keep_mask
 
     torch.manual_seed(0)
     m = keep_mask((1000, 401), p).float()  # odd width: the four lanes of one draw straddle rows
@@ -213,14 +213,15 @@ def test_lowrank_under_bfloat16_autocast_is_float32():
     assert conv.u.grad.dtype == torch.bfloat16
 
 
-def test_lowrank_scnet_determinism_gradients_and_size():
-    config = ModelConfig(encoder="lowrank", encoder_rank=2, hidden_dim=8, embedding_dim=2)
+@pytest.mark.parametrize("encoder", ["lowrank", "lowrank_sage"])
+def test_lowrank_scnet_determinism_gradients_and_size(encoder):
+    config = ModelConfig(encoder=encoder, encoder_rank=2, hidden_dim=8, embedding_dim=2)
     outs = []
     for _ in range(2):
         torch.manual_seed(3)
         model = ScNET(3, 4, config)
         x = torch.randn(3, 4)
-        zg, zc, recon, alpha = model(x, Graph.from_edge_index(KNN, 4, "lowrank"), Graph.from_edge_index(PPI, 3, "lowrank"))
+        zg, zc, recon, alpha = model(x, Graph.from_edge_index(KNN, 4, encoder), Graph.from_edge_index(PPI, 3, encoder))
         (zg.sum() + zc.sum() + recon.sum()).backward()
         outs.append((zc.detach(), model.encoder[0].cell_conv.u.grad.clone()))
     assert zg.shape == (3, 2) and zc.shape == (4, 2) and recon.shape == (4, 3) and alpha.shape == (8,)
@@ -231,16 +232,16 @@ def test_lowrank_scnet_determinism_gradients_and_size():
     # no G x G or C x C weights: 3 blocks x (genes + cells) x (2 r + 2)
     enc = sum(p.numel() for p in model.encoder.parameters())
     assert enc == 3 * (3 + 4) * (2 * 2 + 2)
-    assert "encoder=lowrank, rank=2" in repr(model) and "rank=2" in repr(model.encoder[0])
+    assert f"encoder={encoder}, rank=2" in repr(model) and "rank=2" in repr(model.encoder[0])
     state = model.state_dict()
     assert {"encoder.0.cell_conv.scale", "encoder.0.cell_conv.u", "encoder.0.cell_conv.v",
             "encoder.0.gene_conv.bias"} <= set(state)
     with pytest.raises(ValueError, match="rank must be >= 1"):
-        ScNET(3, 4, ModelConfig(encoder="lowrank", encoder_rank=0))
+        ScNET(3, 4, ModelConfig(encoder=encoder, encoder_rank=0))
 
 
 def test_leaky_dropout_equals_leaky_relu_then_dropout():
-    from scnetflow.model.layers import Dropout, leaky_dropout
+    from scnetflow.model.dropout import Dropout, leaky_dropout
 
     x = torch.randn(40, 30, requires_grad=True)
     torch.manual_seed(5)
@@ -254,7 +255,7 @@ def test_leaky_dropout_equals_leaky_relu_then_dropout():
 
 
 def test_symmetric_spmm_gradient_matches_dense():
-    from scnetflow.model.layers import symmetric_spmm
+    from scnetflow.model.sparse import symmetric_spmm
 
     adj = Graph.from_edge_index(PPI, 3).head_adj
     dense = _dense_gcn_adj(PPI, 3)
@@ -266,3 +267,93 @@ def test_symmetric_spmm_gradient_matches_dense():
     torch.testing.assert_close(torch.autograd.grad((out * g).sum(), x)[0], dense.t() @ g)
     with pytest.raises(ValueError, match="not undirected"):
         Graph.from_edge_index(torch.tensor([[0, 1], [1, 2]]), 3)
+
+
+@pytest.mark.parametrize("layout", ["node_major", "feature_major"])
+@pytest.mark.parametrize("init", ["random", "identity"])
+def test_lowrank_sage_conv_matches_dense_reference(layout, init):
+    from scnetflow.model import LowRankSAGEConv
+
+    torch.manual_seed(0)
+    conv = LowRankSAGEConv(5, rank=2)
+    if init == "identity":
+        conv.identity_()
+    else:
+        torch.nn.init.normal_(conv.bias)
+    base = torch.randn(4, 5) if layout == "node_major" else torch.randn(5, 4)
+    base.requires_grad_(True)
+    x = base if layout == "node_major" else base.t()  # the cell view gets the (G, C) input's transposed view
+    out = conv(x, Graph.from_edge_index(KNN, 4).head_adj)
+    # root weight diag(s), neighbour weight U V^T: the dense F x F weights the layer never forms
+    ref = x @ torch.diag(conv.scale) + _dense_gcn_adj(KNN, 4) @ x @ (conv.u @ conv.v.t()) + conv.bias
+    assert out.shape == (4, 5) and out.dtype == torch.float32
+    assert out.is_contiguous() == (layout == "node_major")  # the output keeps the input's layout
+    torch.testing.assert_close(out, ref)
+    if init == "identity":
+        torch.testing.assert_close(out, x)
+    g = torch.randn(4, 5)
+    params = [base, conv.scale, conv.u, conv.v, conv.bias]
+    grads_ref = torch.autograd.grad((ref * g).sum(), params)
+    for a, b in zip(torch.autograd.grad((out * g).sum(), params), grads_ref):
+        torch.testing.assert_close(a, b)
+    # a gradient arriving in the other layout gives the same result
+    (grad_other,) = torch.autograd.grad(conv(x, Graph.from_edge_index(KNN, 4).head_adj), base,
+                                        g.t().contiguous().t() if layout == "node_major" else g.contiguous())
+    torch.testing.assert_close(grad_other, grads_ref[0])
+    with pytest.raises(TypeError, match="normalised CSR adjacency"):
+        conv(x, KNN)
+
+
+def test_lowrank_sage_block_runs_in_one_layout():
+    """The block's output equals the two convolutions composed by hand, and is contiguous (G, C)."""
+    from scnetflow.model.dropout import leaky_dropout
+
+    torch.manual_seed(0)
+    block = DualViewBlock(n_genes=3, n_cells=4, encoder="lowrank_sage", rank=2).eval()
+    knn, ppi = Graph.from_edge_index(KNN, 4, "lowrank_sage"), Graph.from_edge_index(PPI, 3, "lowrank_sage")
+    x = torch.randn(3, 4)
+    out = block(x, knn.encoder_adj, ppi.encoder_adj)
+    c, g = block.cell_conv, block.gene_conv
+    xc = leaky_dropout(x.t() * c.scale + _dense_gcn_adj(KNN, 4) @ x.t() @ c.u @ c.v.t() + c.bias, 0.25, False)
+    ref = leaky_dropout(xc.t() * g.scale + _dense_gcn_adj(PPI, 3) @ xc.t() @ g.u @ g.v.t() + g.bias, 0.25, False)
+    torch.testing.assert_close(out, ref)
+    assert out.shape == (3, 4) and out.is_contiguous()
+
+
+def test_leaky_dropout_on_a_transposed_view_keeps_its_layout():
+    from scnetflow.model.dropout import leaky_dropout
+
+    base = torch.randn(30, 40, requires_grad=True)
+    torch.manual_seed(1)
+    out = leaky_dropout(base.t(), 0.25, training=True)
+    assert out.shape == (40, 30) and out.t().is_contiguous()
+    torch.manual_seed(1)
+    ref = leaky_dropout(base, 0.25, training=True).t()  # the mask is drawn in memory order
+    torch.testing.assert_close(out, ref)
+    kept = out != 0
+    assert 0.7 < kept.float().mean().item() < 0.8
+    g = torch.randn(40, 30)
+    (grad,) = torch.autograd.grad((out * g).sum(), base)
+    slope = torch.where(base.t() > 0, 1.0, 0.01)
+    torch.testing.assert_close(grad.t(), g * slope * kept / 0.75)
+
+
+def test_decoding_only_target_genes_gives_the_same_gradients():
+    """Training decodes the target genes only: the same loss and the same gradient for every weight."""
+    config = ModelConfig(encoder="lowrank_sage", encoder_rank=2, hidden_dim=8, embedding_dim=2, dropout=0.0)
+    torch.manual_seed(0)
+    model = ScNET(3, 4, config)
+    x, genes = torch.randn(3, 4), torch.tensor([0, 2])
+    knn, ppi = Graph.from_edge_index(KNN, 4, "lowrank_sage"), Graph.from_edge_index(PPI, 3, "lowrank_sage")
+    grads = []
+    for target_genes in (None, genes):
+        model.zero_grad()
+        zg, zc, recon, _ = model(x, knn, ppi, target_genes)
+        part = recon if target_genes is not None else recon[:, genes]
+        (part.square().sum() + zg.sum()).backward()
+        grads.append({n: p.grad.clone() for n, p in model.named_parameters() if p.grad is not None})
+    assert recon.shape == (4, 2)
+    assert grads[0].keys() == grads[1].keys()
+    for name in grads[0]:
+        torch.testing.assert_close(grads[0][name], grads[1][name])
+    assert grads[0]["expression_decoder.4.weight"][1].abs().sum() == 0  # a non-target gene's row

@@ -12,7 +12,7 @@ from scnetflow.cli._util import CONTEXT_SETTINGS, check_outputs, common_options,
 from scnetflow.model.layers import ENCODERS, INITS
 from scnetflow.model.scnet import ModelConfig
 from scnetflow.selection import SELECTIONS
-from scnetflow.train import DEVICES, PRECISIONS, TrainParams
+from scnetflow.train import DEVICES, PRECISIONS, TARGET_GENES, TrainParams
 
 T, M = TrainParams(), ModelConfig()
 
@@ -30,6 +30,9 @@ T, M = TrainParams(), ModelConfig()
 @click.option("--lambda-expr", type=click.FloatRange(0), default=T.lambda_expr, help="Weight of the expression loss.")
 @click.option("--lambda-corr", type=click.FloatRange(0), default=T.lambda_corr,
               help="Weight of the authors' extra PPI-correlation loss on the reconstruction (0: off, as in the paper).")
+@click.option("--target-genes", type=click.Choice(TARGET_GENES), default=T.target_genes,
+              help="Genes whose expression the loss reconstructs: hvg (highly variable, the paper) or all model "
+                   "genes. Only these genes' reconstruction is trained.")
 @click.option("--n-edge-batches", type=click.IntRange(1), default=T.n_edge_batches,
               help="KNN edge mini-batches per epoch (each step uses all cells and 1/N of the edges).")
 @click.option("--val-fraction", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=T.val_fraction,
@@ -61,13 +64,14 @@ T, M = TrainParams(), ModelConfig()
               help="Recompute the dual-view encoder's activations in backward instead of storing them: "
                    "about 1 GB less memory on 2,000 cells x 8,433 genes for about a third more compute.")
 @click.option("--encoder", type=click.Choice(ENCODERS), default=M.encoder,
-              help="Dual-view convolution: sage (the authors' code), gcn (the paper's text), both full width, "
-                   "or lowrank (weights diag(s) + U V^T of rank --encoder-rank: no genes x genes or cells x cells "
-                   "weights).")
+              help="Dual-view convolution: sage (the authors' code), gcn (the paper's text), both full width; "
+                   "lowrank (GCN with weight diag(s) + U V^T of rank --encoder-rank) or lowrank_sage (root weight "
+                   "diag(s), neighbour weight U V^T: messages r wide, the fastest): no genes x genes or "
+                   "cells x cells weights.")
 @click.option("--encoder-init", type=click.Choice(INITS), default=M.encoder_init,
               help="Dual-view weights start as a smoothing (identity) or at random (the authors' code).")
 @click.option("--encoder-rank", type=click.IntRange(1), default=M.encoder_rank,
-              help="Rank r of the lowrank encoder's mixing term (unused by sage and gcn).")
+              help="Rank r of the low-rank encoders' U V^T (unused by sage and gcn).")
 @click.option("--n-layers", type=click.IntRange(1), default=M.n_layers, help="Dual-view encoder blocks.")
 @click.option("--hidden-dim", type=click.IntRange(1), default=M.hidden_dim, help="Hidden width of encoders and decoder.")
 @click.option("--embedding-dim", type=click.IntRange(1), default=M.embedding_dim, help="Gene and cell embedding width.")
@@ -82,12 +86,10 @@ def command(input_path: Path, outdir: Path, prefix: str | None, device: str, pro
     """Train scNET on GRAPHS_H5AD (the graphs step's output).
 
     Writes PREFIX.scnet.h5ad (obsm['X_scnet'], obsp['scnet_connectivities'], varm['scnet'], uns['scnet']),
-    PREFIX.gene_embeddings.tsv, PREFIX.reconstructed.h5ad (cells x model genes), PREFIX.model.pt (best
+    PREFIX.gene_embeddings.tsv, PREFIX.reconstructed.h5ad (cells x model genes, log-normalised units;
+    var['reconstruction_target'] marks the trained genes), PREFIX.model.pt (best
     checkpoint), PREFIX.history.tsv and PREFIX.train.json (summary, attention histogram).
     """
-    import anndata as ad
-    import numpy as np
-
     from scnetflow.errors import InputError
     from scnetflow.io import read_h5ad
     from scnetflow.train import annotate, train
@@ -107,9 +109,7 @@ def command(input_path: Path, outdir: Path, prefix: str | None, device: str, pro
         result = train(adata, params, config, device=device, checkpoint=stage / names[3], progress=progress)
         annotate(adata, result, params, config).write_h5ad(stage / names[0], compression="gzip")
         result.gene_embedding.to_csv(stage / names[1], sep="\t", float_format="%.6g")
-        recon = ad.AnnData(result.reconstruction.astype(np.float32), obs=adata.obs.copy(), var=adata.var[[]].copy())
-        recon.uns["scnet"] = {"description": "scNET expression decoder output, cells x model genes"}
-        recon.write_h5ad(stage / names[2], compression="gzip")
+        result.reconstruction_anndata(adata).write_h5ad(stage / names[2], compression="gzip")
         result.history.to_csv(stage / names[4], sep="\t", index=False, float_format="%.6g")
         (stage / names[5]).write_text(json.dumps({"sample": prefix, **result.summary}, indent=2) + "\n")
     s = result.summary

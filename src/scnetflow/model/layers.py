@@ -9,7 +9,12 @@ from torch import Tensor, nn
 from torch_geometric.nn import GCNConv, SAGEConv, TransformerConv
 from torch_geometric.typing import Adj, OptTensor
 
-ENCODERS = ("sage", "gcn", "lowrank")
+from scnetflow.model.dropout import Dropout, leaky_dropout
+from scnetflow.model.lowrank import LowRankGCNConv, LowRankSAGEConv
+from scnetflow.model.sparse import require_csr, symmetric_spmm
+
+ENCODERS = ("sage", "gcn", "lowrank", "lowrank_sage")
+LOWRANK = ("lowrank", "lowrank_sage")
 INITS = ("identity", "random")
 
 
@@ -56,13 +61,6 @@ class SigmoidTransformerConv(TransformerConv):
         return f"{self.__class__.__name__}({self.in_channels}, {self.out_channels}, temperature={self.temperature})"
 
 
-def _require_csr(layer: nn.Module, adj_t: Tensor) -> None:
-    """Refuse an edge index: it would run unnormalised and without self-loops."""
-    if adj_t.layout != torch.sparse_csr:
-        raise TypeError(f"{layer.__class__.__name__} needs the normalised CSR adjacency (Graph.head_adj), "
-                        f"got a {adj_t.layout} tensor")
-
-
 class CSRGCNConv(GCNConv):
     r"""Graph convolution (Kipf & Welling, 2017) over a precomputed normalised sparse adjacency.
 
@@ -85,7 +83,7 @@ class CSRGCNConv(GCNConv):
         super().__init__(in_channels, out_channels, add_self_loops=False, normalize=False)
 
     def forward(self, x: Tensor, adj_t: Tensor) -> Tensor:
-        _require_csr(self, adj_t)
+        require_csr(self, adj_t)
         return super().forward(x, adj_t)
 
     def message_and_aggregate(self, adj_t: Tensor, x: Tensor) -> Tensor:
@@ -93,210 +91,10 @@ class CSRGCNConv(GCNConv):
             return symmetric_spmm(adj_t, x.float())
 
 
-class _SymmetricSpMM(torch.autograd.Function):
-    """:math:`A x` for a symmetric sparse CSR :math:`A`; the backward is :math:`A g` again. Autograd's own
-    backward transposes :math:`A`, a sort of all its entries on every step (a seventh of a dual-view block's
-    time on the 136 k-entry Kang PPI)."""
-
-    @staticmethod
-    def forward(ctx, adj: Tensor, x: Tensor) -> Tensor:
-        ctx.adj = adj
-        return adj @ x
-
-    @staticmethod
-    def backward(ctx, grad: Tensor) -> tuple[None, Tensor | None]:
-        return None, (ctx.adj @ grad if ctx.needs_input_grad[1] else None)
-
-
-def symmetric_spmm(adj: Tensor, x: Tensor) -> Tensor:
-    """:math:`A x` for the symmetric normalised adjacency of an undirected graph (:attr:`Graph.head_adj`, whose
-    edge index holds both directions of every edge)."""
-    return _SymmetricSpMM.apply(adj, x)
-
-
-class _LowRankGCN(torch.autograd.Function):
-    r""":math:`\hat A X \,\mathrm{diag}(s) + (\hat A X U) V^\top + b` for a symmetric :math:`\hat A`, aggregating
-    first so that the product with :math:`\mathrm{diag}(s)` folds into one in-place pass, and saving only
-    :math:`\hat A X` and :math:`\hat A X U` for the backward."""
-
-    @staticmethod
-    def forward(ctx, x: Tensor, adj: Tensor, scale: Tensor, u: Tensor, v: Tensor, bias: Tensor) -> Tensor:
-        ax = adj @ x
-        axu = ax @ u
-        out = torch.addmm(bias, axu, v.t()).addcmul_(ax, scale)
-        ctx.adj = adj
-        ctx.save_for_backward(ax, axu, scale, u, v)
-        return out
-
-    @staticmethod
-    def backward(ctx, grad: Tensor):
-        ax, axu, scale, u, v = ctx.saved_tensors
-        grad = grad.contiguous()
-        gv = grad @ v
-        grad_x = None
-        if ctx.needs_input_grad[0]:  # the first block's input needs none
-            grad_x = ctx.adj @ (gv @ u.t()).addcmul_(grad, scale)
-        return grad_x, None, (grad * ax).sum(0), ax.t() @ gv, grad.t() @ axu, grad.sum(0)
-
-
-class _LeakyDropout(torch.autograd.Function):
-    r"""LeakyReLU then inverted dropout as one factor :math:`f = m \, s \, (1 \text{ if } x > 0 \text{ else }
-    \text{slope})`: :math:`y = x f`, and the backward is :math:`g f`; only :math:`f` is saved."""
-
-    @staticmethod
-    def forward(ctx, x: Tensor, keep: Tensor, scale: float, slope: float) -> Tensor:
-        f = torch.where(x > 0, scale, slope * scale).to(x.dtype).mul_(keep)
-        ctx.save_for_backward(f)
-        return x * f
-
-    @staticmethod
-    def backward(ctx, grad: Tensor):
-        (f,) = ctx.saved_tensors
-        return grad * f, None, None, None
-
-
-def leaky_dropout(x: Tensor, p: float, training: bool, slope: float = 0.01) -> Tensor:
-    """``Dropout(p)(LeakyReLU(slope)(x))`` with the same mask draw (:func:`keep_mask`), in fewer passes."""
-    if not training or p == 0:
-        return nn.functional.leaky_relu(x, slope)
-    return _LeakyDropout.apply(x, keep_mask(x.shape, p, x.device), 1.0 / (1.0 - p), slope)
-
-
-class LowRankGCNConv(nn.Module):
-    r"""Width-preserving graph convolution whose weight is a diagonal plus a rank-:math:`r` term.
-
-    The dual-view encoder's convolutions map genes to genes (cell view) and cells to cells (gene view):
-    a dense weight has :math:`F^2` entries (71 M for 8,433 genes) and costs :math:`|V| F^2` per product.
-    Here
-
-    .. math::
-        W = \mathrm{diag}(s) + U V^\top, \quad
-        X' = \hat D^{-1/2} \hat A \hat D^{-1/2} \left( X \odot s + (X U) V^\top \right) + b
-
-    with :math:`s, b \in \mathbb{R}^F` and :math:`U, V \in \mathbb{R}^{F \times r}`: :math:`F (2r + 2)`
-    parameters and :math:`O(|V| F r)` work, and no :math:`F \times F` matrix is ever formed. The diagonal
-    keeps each feature (a gene on the cell side, a cell on the gene side) its own channel; the low-rank
-    term mixes them through :math:`r` shared programs, as LoRA (Hu et al., 2022) adapts a dense weight.
-    The aggregation is GCN's, over the precomputed normalised adjacency (:attr:`Graph.head_adj`), in
-    float32: at these widths the products are cheap and CPU sparse kernels have no bfloat16.
-
-    :meth:`reset_parameters` draws :math:`s` as the diagonal of PyTorch's default dense weight
-    (:math:`\mathcal{U}(\pm 1/\sqrt{F})`) and :math:`U, V` from :math:`\mathcal{N}(0, (3 F r)^{-1/2})`, so
-    each entry of :math:`U V^\top` has that weight's variance :math:`1 / (3F)`; :meth:`identity_` sets
-    :math:`s = 1, V = 0, b = 0`: the layer starts as the pure GCN smoothing and learns its mixing.
-
-    Args:
-        channels (int): Input and output width :math:`F`.
-        rank (int): :math:`r`, the rank of the mixing term (default: :obj:`32`).
-
-    Shapes:
-        - **input:** node features :math:`(|V|, F)`, adjacency :math:`(|V|, |V|)` sparse CSR
-        - **output:** node features :math:`(|V|, F)`, float32
-    """
-
-    def __init__(self, channels: int, rank: int = 32):
-        super().__init__()
-        if not 1 <= rank:
-            raise ValueError(f"{self.__class__.__name__}: rank must be >= 1, got {rank}")
-        self.channels, self.rank = channels, rank
-        self.scale = nn.Parameter(torch.empty(channels))
-        self.u = nn.Parameter(torch.empty(channels, rank))
-        self.v = nn.Parameter(torch.empty(channels, rank))
-        self.bias = nn.Parameter(torch.empty(channels))
-        self.reset_parameters()
-
-    def reset_parameters(self) -> None:
-        bound = 1 / math.sqrt(self.channels)
-        std = (3 * self.channels * self.rank) ** -0.25
-        with torch.no_grad():
-            self.scale.uniform_(-bound, bound)
-            self.u.normal_(0, std)
-            self.v.normal_(0, std)
-            self.bias.zero_()
-
-    def identity_(self) -> None:
-        """Start as the pure smoothing :math:`\\hat A X`: :math:`s = 1`, :math:`V = 0`, :math:`b = 0`."""
-        with torch.no_grad():
-            self.scale.fill_(1.0)
-            self.v.zero_()
-            self.bias.zero_()
-
-    def forward(self, x: Tensor, adj_t: Tensor) -> Tensor:
-        _require_csr(self, adj_t)
-        if x.shape[-1] != self.channels:
-            raise ValueError(f"{self.__class__.__name__}: expected {self.channels} input channels, got {x.shape[-1]}")
-        with torch.autocast(x.device.type, enabled=False):  # float32 even if the trainer stores weights in bf16
-            return _LowRankGCN.apply(x.float(), adj_t, *(w.float() for w in (self.scale, self.u, self.v, self.bias)))
-
-    def __repr__(self) -> str:
-        return f"{self.__class__.__name__}({self.channels}, rank={self.rank})"
-
-
-class _MaskedScale(torch.autograd.Function):
-    """:math:`y = s \\, x \\odot m` for a 0/1 mask :math:`m` in :math:`x`'s dtype and a scale :math:`s`: plain
-    products in both directions, several times faster on CPU than :func:`torch.where`. The scale stays a
-    Python float, so bfloat16 entries are scaled by :math:`1 / (1 - p)` itself, not by its rounding."""
-
-    @staticmethod
-    def forward(ctx, x: Tensor, mask: Tensor, scale: float) -> Tensor:
-        ctx.save_for_backward(mask)
-        ctx.scale = scale
-        return (x * mask).mul_(scale)
-
-    @staticmethod
-    def backward(ctx, grad: Tensor) -> tuple[Tensor, None, None]:
-        (mask,) = ctx.saved_tensors
-        return (grad * mask).mul_(ctx.scale), None, None
-
-
-#: Resolution of the keep draw: 15-bit uniform integers.
-_LANE = 1 << 15
-
-
-def keep_mask(shape: torch.Size | tuple[int, ...], p: float, device: torch.device | None = None) -> Tensor:
-    r"""A boolean mask with each entry kept with probability :math:`1 - \lfloor 2^{15} p \rceil / 2^{15}`
-    (exactly :math:`1 - p` for :math:`p = 0.25`), drawn from PyTorch's generator as 64-bit integers split
-    into four 15-bit lanes: a quarter of the draws of :func:`torch.rand`, about three times faster on CPU.
-    """
-    n = math.prod(shape)
-    bits = torch.empty((n + 3) // 4, dtype=torch.int64, device=device).random_()
-    lanes = bits.view(torch.int16)[:n].view(shape)
-    return lanes.bitwise_and_(_LANE - 1) >= round(p * _LANE)
-
-
-class Dropout(nn.Module):
-    r"""Inverted dropout as :class:`torch.nn.Dropout`, made cheaper: :func:`keep_mask` draws the mask
-    (dropout was a tenth of a small model's step with PyTorch's kernels) and a product with the 0/1 mask in
-    the input's dtype replaces masking in both directions. Under :func:`torch.utils.checkpoint` the
-    RNG state is restored, so recomputation draws the same masks.
-
-    Args:
-        p (float, optional): Probability of zeroing an entry (default: :obj:`0.5`).
-
-    Shapes:
-        - **input:** any
-        - **output:** same as input
-    """
-
-    def __init__(self, p: float = 0.5):
-        super().__init__()
-        if not 0 <= p < 1:
-            raise ValueError(f"dropout probability must be in [0, 1), got {p}")
-        self.p = p
-
-    def forward(self, x: Tensor) -> Tensor:
-        if not self.training or self.p == 0:
-            return x
-        return _MaskedScale.apply(x, keep_mask(x.shape, self.p, x.device).to(x.dtype), 1.0 / (1.0 - self.p))
-
-    def extra_repr(self) -> str:
-        return f"p={self.p}"
-
-
 def _identity_init(conv: nn.Module) -> None:
     """Square convolution weights set to a smoothing: GCN :math:`W = I`; SAGE :math:`W_l = W_r = I/2`;
-    low rank :math:`s = 1, V = 0`."""
-    if isinstance(conv, LowRankGCNConv):
+    low rank :math:`s = 1, V = 0` (the low-rank SAGE layer: the identity)."""
+    if isinstance(conv, (LowRankGCNConv, LowRankSAGEConv)):
         conv.identity_()
         return
     with torch.no_grad():
@@ -312,15 +110,16 @@ def _identity_init(conv: nn.Module) -> None:
 
 def make_conv(kind: str, in_channels: int, out_channels: int, rank: int = 32) -> nn.Module:
     """An encoder convolution: full width ``"sage"`` (the authors' SAGEConv) or ``"gcn"`` (the paper's GCN),
-    or ``"lowrank"`` (:class:`LowRankGCNConv`, diagonal plus rank ``rank``; square only)."""
+    or, square only, ``"lowrank"`` (:class:`LowRankGCNConv`) and ``"lowrank_sage"`` (:class:`LowRankSAGEConv`):
+    diagonal plus rank ``rank``."""
     if kind == "sage":
         return SAGEConv(in_channels, out_channels)
     if kind == "gcn":
         return CSRGCNConv(in_channels, out_channels)
-    if kind == "lowrank":
+    if kind in LOWRANK:
         if in_channels != out_channels:
-            raise ValueError(f"the lowrank encoder keeps width; got {in_channels} -> {out_channels}")
-        return LowRankGCNConv(in_channels, rank)
+            raise ValueError(f"the {kind} encoder keeps width; got {in_channels} -> {out_channels}")
+        return (LowRankGCNConv if kind == "lowrank" else LowRankSAGEConv)(in_channels, rank)
     raise ValueError(f"unknown encoder {kind!r}; use one of {ENCODERS}")
 
 
@@ -333,18 +132,20 @@ class DualViewBlock(nn.Module):
 
     Both convolutions keep width (genes on the cell side, cells on the gene side). ``"sage"`` and
     ``"gcn"`` use full-width weights (:math:`G \times G` and :math:`C \times C`), as in the paper and the
-    authors' code; ``"lowrank"`` uses :class:`LowRankGCNConv` (diagonal plus rank :math:`r`).
+    authors' code; ``"lowrank"`` uses :class:`LowRankGCNConv` and ``"lowrank_sage"``
+    :class:`LowRankSAGEConv` (diagonal plus rank :math:`r`). ``"lowrank_sage"`` runs the whole block in
+    :math:`X`'s :math:`(G, C)` layout: the cell view takes the transposed view, and nothing is transposed.
 
     Args:
         n_genes (int): :math:`G`.
         n_cells (int): :math:`C`.
-        encoder (str, optional): ``"sage"``, ``"gcn"`` or ``"lowrank"`` (default: :obj:`"sage"`).
+        encoder (str, optional): One of :data:`ENCODERS` (default: :obj:`"sage"`).
         dropout (float, optional): Dropout probability (default: :obj:`0.25`).
         init (str, optional): ``"identity"`` starts each convolution as a pure smoothing (GCN weight
             :math:`I`; SAGE :math:`\tfrac12 x + \tfrac12 \mathrm{mean}_{j} x_j`), so genes and cells keep
             their identity through the full-width blocks; ``"random"`` is PyTorch's default, as the authors
             (default: :obj:`"random"`).
-        rank (int, optional): :math:`r` of the ``"lowrank"`` encoder; unused otherwise (default: :obj:`32`).
+        rank (int, optional): :math:`r` of the low-rank encoders; unused otherwise (default: :obj:`32`).
 
     Shapes:
         - **input:** :math:`X` :math:`(G, C)`, KNN adjacency over cells, PPI adjacency over genes (the
@@ -372,7 +173,7 @@ class DualViewBlock(nn.Module):
                 _identity_init(conv)
 
     def forward(self, x: Tensor, knn: Adj, ppi: Adj) -> Tensor:
-        if self.encoder == "lowrank":  # activation and dropout fused: the C x G passes are its main cost
+        if self.encoder in LOWRANK:  # activation and dropout fused: the C x G passes are its main cost
             xc = leaky_dropout(self.cell_conv(x.t(), knn), self.dropout, self.training)
             return leaky_dropout(self.gene_conv(xc.t(), ppi), self.dropout, self.training)
         xc = self.drop(self.act(self._conv(self.cell_conv, x.t(), knn)))
@@ -384,5 +185,5 @@ class DualViewBlock(nn.Module):
         return conv(x, adj)  # CSRGCNConv and LowRankGCNConv aggregate in float32 themselves
 
     def __repr__(self) -> str:
-        rank = f", rank={self.rank}" if self.encoder == "lowrank" else ""
+        rank = f", rank={self.rank}" if self.encoder in LOWRANK else ""
         return f"{self.__class__.__name__}(genes={self.n_genes}, cells={self.n_cells}, encoder={self.encoder}{rank})"

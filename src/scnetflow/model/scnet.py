@@ -10,7 +10,7 @@ from torch.utils.checkpoint import checkpoint
 from torch_geometric.nn import TransformerConv
 from torch_geometric.utils import to_torch_csr_tensor
 
-from scnetflow.model.layers import CSRGCNConv, Dropout, DualViewBlock, SigmoidTransformerConv
+from scnetflow.model.layers import LOWRANK, CSRGCNConv, Dropout, DualViewBlock, SigmoidTransformerConv
 
 
 @dataclass
@@ -19,7 +19,7 @@ class Graph:
     for the attention layers; ``head_adj``, the transposed CSR of the symmetric normalisation with
     self-loops :math:`\\hat D^{-1/2} \\hat A \\hat D^{-1/2}`, for the GCN heads; and ``encoder_adj`` for the
     full-width encoder: for ``"sage"`` the transposed CSR adjacency (mean aggregation), for ``"gcn"``
-    ``head_adj`` itself, as for ``"lowrank"``.
+    ``head_adj`` itself, as for the low-rank encoders.
 
     The graph must be undirected (``edge_index`` lists both directions of every edge): the GCN layers'
     backward uses the normalised adjacency as its own transpose.
@@ -78,8 +78,10 @@ class ScNET(nn.Module):
 
     Shapes:
         - **input:** :math:`X` :math:`(G, C)` (genes standardised across cells), KNN :class:`Graph` over
-          :math:`C` cells, PPI :class:`Graph` over :math:`G` genes, both built for ``config.encoder``
-        - **output:** :math:`Z_g` :math:`(G, 75)`, :math:`Z_c` :math:`(C, 75)`, :math:`\hat X` :math:`(C, G)`,
+          :math:`C` cells, PPI :class:`Graph` over :math:`G` genes, both built for ``config.encoder``;
+          optionally ``target_genes`` :math:`(G_t,)`
+        - **output:** :math:`Z_g` :math:`(G, 75)`, :math:`Z_c` :math:`(C, 75)`, :math:`\hat X` :math:`(C, G)` (or
+          :math:`(C, G_t)`),
           attention :math:`(|E_{KNN}|,)`
     """
 
@@ -113,7 +115,10 @@ class ScNET(nn.Module):
             if isinstance(m, nn.Linear):
                 m.reset_parameters()
 
-    def forward(self, x: Tensor, knn: Graph, ppi: Graph) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+    def forward(self, x: Tensor, knn: Graph, ppi: Graph,
+                target_genes: Tensor | None = None) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+        """``target_genes`` (indices) limits :math:`\hat X` to those genes' columns: training scores only the
+        target genes, and every weight gets the same gradient (zero for the other genes' rows)."""
         args = (knn.encoder_adj, ppi.encoder_adj)
         for block in self.encoder:
             if self.recompute and self.training and torch.is_grad_enabled():
@@ -124,7 +129,12 @@ class ScNET(nn.Module):
         zg = self.gene_attention(zg, ppi.edge_index)
         zc = self.drop(self.act(self.cell_gcn(x.t(), knn.head_adj)))
         zc, (_, alpha) = self.cell_attention(zc, knn.edge_index, return_attention_weights=True)
-        recon = self.expression_decoder(zc)
+        if target_genes is None:
+            recon = self.expression_decoder(zc)
+        else:
+            out = self.expression_decoder[-1]
+            recon = nn.functional.linear(self.expression_decoder[:-1](zc), out.weight[target_genes],
+                                         out.bias[target_genes])
         return zg.float(), zc.float(), recon.float(), alpha.view(-1).float()
 
     @staticmethod
@@ -135,5 +145,5 @@ class ScNET(nn.Module):
     def __repr__(self) -> str:
         c = self.config
         return (f"{self.__class__.__name__}(genes={self.n_genes}, cells={self.n_cells}, layers={c.n_layers}, "
-                f"encoder={c.encoder}{f', rank={c.encoder_rank}' if c.encoder == 'lowrank' else ''}, "
+                f"encoder={c.encoder}{f', rank={c.encoder_rank}' if c.encoder in LOWRANK else ''}, "
                 f"embedding_dim={c.embedding_dim})")
