@@ -85,6 +85,7 @@ def train_one(path: Path, epochs: int, options: dict) -> dict:
     import torch
 
     from scnetflow.model import ModelConfig
+    from scnetflow.model.layers import LOWRANK
     from scnetflow.train import TrainParams, train
 
     g = ad.read_h5ad(path)
@@ -97,8 +98,8 @@ def train_one(path: Path, epochs: int, options: dict) -> dict:
     r = train(g, params, config, device="cpu", progress=False)
     cpu = _cpu_seconds() - cpu
     s = r.summary
-    return {"cells": int(g.n_obs), "model_genes": int(g.n_vars), "encoder": config.encoder,
-            "encoder_rank": config.encoder_rank if config.encoder == "lowrank" else None, "epochs": epochs,
+    return {"cells": int(n_cells), "model_genes": int(n_genes), "target_genes": int(mask.sum()), "encoder": config.encoder,
+            "encoder_rank": config.encoder_rank if config.encoder in LOWRANK else None, "epochs": epochs,
             "n_subsets": s["n_subsets"], "subset_cells": s["subset_cells"], "n_edge_batches": s["n_edge_batches"],
             "seconds_per_epoch_median": s["seconds_per_epoch_median"],
             "seconds_per_epoch": r.history["seconds"].round(2).tolist(), "seconds_train": time.perf_counter() - t,
@@ -118,10 +119,9 @@ def step_cost(path: Path, steps: int, options: dict) -> dict:
     import anndata as ad
     import numpy as np
     import torch
-    from torch_geometric.utils import negative_sampling
-
-    from scnetflow._train_graphs import _both_directions, _knn_edges, _standardise
+    from scnetflow._train_graphs import _both_directions, _knn_edges, _standardise, sample_non_edges, sorted_edge_keys
     from scnetflow.model import Graph, ModelConfig, ScNET
+    from scnetflow.model.layers import LOWRANK
     from scnetflow.train import LARGE_MODEL, TrainParams, _expression_loss, _Optimizer
 
     g = ad.read_h5ad(path)
@@ -139,20 +139,25 @@ def step_cost(path: Path, steps: int, options: dict) -> dict:
     n_params = sum(p.numel() for p in model.parameters())
     opt = _Optimizer(model, TrainParams(), torch.float32, n_params)
     pos = ppi_g.edge_index[:, : ppi_g.edge_index.shape[1] // 2]
-    x, target = xs.t().contiguous(), xs
-    mask = torch.ones(g.n_vars, dtype=torch.bool)
+    keys = sorted_edge_keys(ppi_g.edge_index, g.n_vars)
+    # the trainer's target: the highly variable genes, the only columns training decodes
+    mask = torch.as_tensor(g.var["highly_variable"].to_numpy(bool)) if "highly_variable" in g.var else \
+        torch.ones(g.n_vars, dtype=torch.bool)
+    x, target, target_genes = xs.t().contiguous(), xs[:, mask].contiguous(), mask.nonzero().view(-1)
+    n_cells, n_genes = g.n_obs, g.n_vars
+    del g, X, xs  # the trainer keeps no AnnData copy of the input either
     costs = []
     for _ in range(steps + 1):
         c = _cpu_seconds()
-        zg, zc, recon, alpha = model(x, knn_g, ppi_g)
-        neg = negative_sampling(ppi_g.edge_index, num_nodes=g.n_vars, num_neg_samples=pos.shape[1])
+        zg, zc, recon, alpha = model(x, knn_g, ppi_g, target_genes)
+        neg = sample_non_edges(keys, n_genes, pos.shape[1])
         logits = ScNET.ppi_logits(zg, torch.cat([pos, neg], dim=1))
         labels = torch.cat([torch.ones(pos.shape[1]), torch.zeros(neg.shape[1])])
-        loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, labels) + _expression_loss(recon, target, mask)
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, labels) + _expression_loss(recon, target, None)
         opt.step(loss)
         costs.append(_cpu_seconds() - c)
     return {"cells": int(g.n_obs), "model_genes": int(g.n_vars), "encoder": config.encoder,
-            "encoder_rank": config.encoder_rank if config.encoder == "lowrank" else None, "n_params": n_params,
+            "encoder_rank": config.encoder_rank if config.encoder in LOWRANK else None, "n_params": n_params,
             "large_model_optimizer": n_params >= LARGE_MODEL, "steps": steps, "cpu_seconds_per_step": costs[1:],
             "cpu_seconds_per_step_median": float(np.median(costs[1:])),
             "peak_rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6, "machine": machine(),

@@ -329,12 +329,7 @@ def main(argv: list[str]) -> None:
             runs = {}
             samples = ds.samples
             if args.samples:
-                chosen = [s for s in samples if s.name in args.samples.split(",")]
-                for s in samples:  # trained elsewhere: scored there, here only for the dataset's GSEA
-                    run = args.work / "runs" / tag / s.name
-                    if s not in chosen and (run / f"{s.name}.train.json").exists():
-                        runs[s.name] = (run, Scores(run / "scores.json"))
-                samples = chosen
+                samples = [s for s in samples if s.name in args.samples.split(",")]
                 if not samples:
                     continue
             if args.table_only:  # rows of the samples trained so far (a pair's GSEA needs both)
@@ -362,6 +357,10 @@ def main(argv: list[str]) -> None:
 
                 scores = score_sample(sample, qc_path, run, parts, markers)
                 runs[sample.name] = (run, scores)
+            for s in ds.samples:  # trained elsewhere (--samples): scored there, here only for the dataset's GSEA
+                run = args.work / "runs" / tag / s.name
+                if s.name not in runs and (run / f"{s.name}.train.json").exists():
+                    runs[s.name] = (run, Scores(run / "scores.json"))
             pair = None
             if ds.gsea is not None and len(runs) < len(ds.samples):
                 print(f"[quality] {dname} [{setting}]: GSEA waits for {len(ds.samples) - len(runs)} more sample(s)",

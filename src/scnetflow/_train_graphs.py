@@ -123,6 +123,34 @@ def _split_ppi(ppi: sp.spmatrix, val_fraction: float, rng: np.random.Generator) 
     return train, val, np.asarray(neg, dtype=np.int64).reshape(-1, 2)
 
 
+def sorted_edge_keys(edge_index: Tensor, n: int) -> Tensor:
+    """``i * n + j`` of every edge (both directions of an undirected graph), sorted: the lookup table of
+    :func:`sample_non_edges`."""
+    return (edge_index[0] * n + edge_index[1]).sort().values
+
+
+def sample_non_edges(edge_keys: Tensor, n: int, num: int) -> Tensor:
+    """``(2, num)`` ordered node pairs ``i != j`` drawn uniformly, with replacement, among the pairs that are
+    not edges (``edge_keys`` from :func:`sorted_edge_keys`), from torch's generator.
+
+    A binary search per draw replaces PyG's ``negative_sampling``, which took 0.2-0.4 s per call on the
+    Kang PPI (7,848 genes, 103 k directed edges), a third of a low-rank training step. On a sparse PPI a
+    draw hits an edge with probability ``|E| / n^2`` (0.2 % on Kang) and is redrawn; duplicates are as
+    rare (with replacement, about ``num^2 / 2 n^2`` of them: 20 in 51 k draws on Kang)."""
+    out, need = [], num
+    while need > 0:
+        pairs = torch.randint(0, n, (2, need + need // 20 + 16), device=edge_keys.device)
+        keys = pairs[0] * n + pairs[1]
+        ok = pairs[0] != pairs[1]
+        if len(edge_keys):
+            pos = torch.searchsorted(edge_keys, keys).clamp_(max=len(edge_keys) - 1)
+            ok &= edge_keys[pos] != keys
+        pairs = pairs[:, ok][:, :need]
+        out.append(pairs)
+        need -= pairs.shape[1]
+    return torch.cat(out, dim=1)
+
+
 def _prune(edges: np.ndarray, scores: np.ndarray, n_cells: int, params: TrainParams) -> np.ndarray:
     """Paper rule: drop edges scoring below beta = max(0, P10), at most ``prune_max_fraction`` of them,
     lowest first, never leaving a cell with fewer than ``min_cell_degree`` edges. Returns kept edges."""

@@ -26,7 +26,7 @@ from torch import Tensor
 
 from scnetflow.errors import InputError
 from scnetflow._train_graphs import (_both_directions, _global_knn, _hold_out_expression, _make_subsets, _prune,
-                                     _split_ppi, _Subset)
+                                     _split_ppi, _Subset, sample_non_edges, sorted_edge_keys)
 from scnetflow.model import BackwardAdam, Graph, ModelConfig, ScNET
 from scnetflow.selection import NEEDS_EXPRESSION, SELECTIONS, selection_score
 
@@ -53,7 +53,7 @@ class TrainParams:
     val_fraction: float = 0.2
     expr_val_fraction: float = 0.05
     eval_every: int = 10
-    selection: str = "auroc"
+    selection: str = "last"
     patience: int = 0
     prune_every: int = 30
     prune_percentile: float = 10.0
@@ -215,7 +215,6 @@ def train(adata: ad.AnnData, params: TrainParams = TrainParams(), model_config: 
     :class:`TrainResult` from the evaluation that ``params.selection`` keeps (:mod:`scnetflow.selection`).
     """
     from sklearn.metrics import average_precision_score, roc_auc_score
-    from torch_geometric.utils import negative_sampling
 
     t_start = time.perf_counter()
     if "ppi" not in adata.varp:
@@ -232,7 +231,7 @@ def train(adata: ad.AnnData, params: TrainParams = TrainParams(), model_config: 
     dev = resolve_device(device)
     from torch_geometric import seed_everything
 
-    seed_everything(params.seed)  # PyG's negative sampling draws from Python's `random` too
+    seed_everything(params.seed)  # Python's, NumPy's and torch's generators
     rng = np.random.default_rng(params.seed)
 
     subsets = _make_subsets(adata, params, rng)
@@ -251,6 +250,7 @@ def train(adata: ad.AnnData, params: TrainParams = TrainParams(), model_config: 
                          "validation edges")
     ppi_graph = Graph.from_edge_index(_both_directions(train_ppi), G, model_config.encoder).to(dev)
     train_pos = torch.from_numpy(train_ppi.T.copy()).to(dev)
+    edge_keys = sorted_edge_keys(ppi_graph.edge_index, G)
     val_pairs = torch.from_numpy(np.concatenate([val_ppi, val_neg]).T.copy()).to(dev)
     val_labels = np.r_[np.ones(len(val_ppi)), np.zeros(len(val_neg))]
 
@@ -331,7 +331,7 @@ def train(adata: ad.AnnData, params: TrainParams = TrainParams(), model_config: 
             sub.scores = np.zeros(len(sub.edges), np.float32)
             for idx in np.array_split(order, n_batches):
                 zg, zc, recon, alpha = run(sub, sub.edges[idx], target_genes)
-                neg = negative_sampling(ppi_graph.edge_index, num_nodes=G, num_neg_samples=train_pos.shape[1])
+                neg = sample_non_edges(edge_keys, G, train_pos.shape[1])
                 logits = ScNET.ppi_logits(zg, torch.cat([train_pos, neg], dim=1))
                 labels = torch.cat([torch.ones(train_pos.shape[1]), torch.zeros(neg.shape[1])]).to(dev)
                 loss_ppi = torch.nn.functional.binary_cross_entropy_with_logits(logits, labels)

@@ -46,7 +46,7 @@ def test_train_outputs(inputs, tmp_path):
 
 
 def test_early_stop_on_held_out_auroc(inputs):
-    params = TrainParams(epochs=40, eval_every=1, patience=2, prune_every=0, precision="fp32")
+    params = TrainParams(epochs=40, eval_every=1, patience=2, prune_every=0, precision="fp32", selection="auroc")
     r = train(inputs, params, SMALL, device="cpu", progress=False)
     h = r.history
     run = int(h["epoch"].iloc[-1])
@@ -202,3 +202,67 @@ def test_keep_rules_return_what_each_rule_alone_keeps(inputs, long_history):
     np.testing.assert_array_equal(alt.cell_embedding, alone.cell_embedding)
     np.testing.assert_array_equal(alt.reconstruction, alone.reconstruction)
     assert r.alternatives["last"].summary["best_epoch"] == 10
+
+
+def test_reconstruction_is_in_expression_units(inputs):
+    """Each gene's reconstruction has the gene's mean and sd in X; the trained genes are marked."""
+    inputs = inputs.copy()
+    inputs.var["highly_variable"] = np.arange(inputs.n_vars) % 3 > 0  # a third of the genes off target
+    r = train(inputs, TrainParams(epochs=2, eval_every=2, precision="fp32"), SMALL, device="cpu", progress=False)
+    X = inputs.X.toarray() if hasattr(inputs.X, "toarray") else np.asarray(inputs.X)
+    np.testing.assert_allclose(r.reconstruction.mean(0), X.mean(0), atol=1e-4)
+    varies = X.std(0) > 0
+    # the standardisation divides by sd + 1e-5 (as the loss): a decoder output with little spread comes out a
+    # little under its gene's sd
+    np.testing.assert_allclose(r.reconstruction.std(0)[varies], X.std(0)[varies], rtol=2e-2)
+    hvg = inputs.var["highly_variable"].to_numpy(bool)
+    assert r.target.tolist() == hvg.tolist() and r.summary["n_target_genes"] == hvg.sum() < inputs.n_vars
+    rec = r.reconstruction_anndata(inputs)
+    assert rec.var["reconstruction_target"].tolist() == hvg.tolist() and rec.shape == inputs.shape
+
+
+def test_expression_units_inverts_the_standardisation():
+    from scnetflow.train import expression_units
+
+    rng = np.random.default_rng(0)
+    X = rng.gamma(2.0, 1.0, size=(50, 4)).astype(np.float32)
+    X[:, 3] = 1.5  # constant gene: its mean
+    recon = 7.0 * (X - X.mean(0)) / (X.std(0) + 1e-5) - 3.0  # a decoder output with its own offset and scale
+    out = expression_units(recon, X)
+    np.testing.assert_allclose(out[:, :3], X[:, :3], rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(out[:, 3], 1.5)
+
+
+def test_all_target_genes_and_lowrank_sage_train(inputs):
+    config = ModelConfig(encoder="lowrank_sage", encoder_init="identity", encoder_rank=4, hidden_dim=32, embedding_dim=8)
+    params = TrainParams(epochs=4, eval_every=2, precision="fp32", target_genes="all", selection="last")
+    r = train(inputs, params, config, device="cpu", progress=False)
+    assert r.target.all() and r.summary["n_target_genes"] == inputs.n_vars
+    assert np.isfinite(r.cell_embedding).all() and r.history["loss_expr"].iloc[-1] < r.history["loss_expr"].iloc[0]
+    again = train(inputs, params, config, device="cpu", progress=False)
+    np.testing.assert_array_equal(r.cell_embedding, again.cell_embedding)  # deterministic on CPU
+    with pytest.raises(Exception, match="unknown target genes"):
+        train(inputs, TrainParams(epochs=1, target_genes="some"), config, device="cpu", progress=False)
+
+
+def test_sample_non_edges_avoids_edges_and_self_loops():
+    import torch
+
+    from scnetflow._train_graphs import sample_non_edges, sorted_edge_keys
+
+    n = 30
+    dense = torch.rand(n, n, generator=torch.Generator().manual_seed(0)) < 0.5  # a dense graph: many redraws
+    dense = dense | dense.t()
+    edge_index = dense.nonzero().t()
+    keys = sorted_edge_keys(edge_index, n)
+    torch.manual_seed(1)
+    neg = sample_non_edges(keys, n, 5000)
+    assert neg.shape == (2, 5000)
+    assert not dense[neg[0], neg[1]].any() and (neg[0] != neg[1]).all()
+    # uniform over the non-edges: every one is drawn, none far more often than the rest
+    counts = torch.zeros(n, n).index_put_((neg[0], neg[1]), torch.ones(5000), accumulate=True)
+    allowed = ~dense & ~torch.eye(n, dtype=torch.bool)
+    assert (counts[allowed] > 0).float().mean() > 0.95 and counts[allowed].max() < 5 * 5000 / allowed.sum()
+    torch.manual_seed(1)
+    assert torch.equal(sample_non_edges(keys, n, 5000), neg)
+    assert sample_non_edges(keys[:0], n, 10).shape == (2, 10)  # no edges at all
