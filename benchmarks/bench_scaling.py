@@ -98,7 +98,7 @@ def train_one(path: Path, epochs: int, options: dict) -> dict:
     r = train(g, params, config, device="cpu", progress=False)
     cpu = _cpu_seconds() - cpu
     s = r.summary
-    return {"cells": int(n_cells), "model_genes": int(n_genes), "target_genes": int(mask.sum()), "encoder": config.encoder,
+    return {"cells": int(g.n_obs), "model_genes": int(g.n_vars), "encoder": config.encoder,
             "encoder_rank": config.encoder_rank if config.encoder in LOWRANK else None, "epochs": epochs,
             "n_subsets": s["n_subsets"], "subset_cells": s["subset_cells"], "n_edge_batches": s["n_edge_batches"],
             "seconds_per_epoch_median": s["seconds_per_epoch_median"],
@@ -156,7 +156,7 @@ def step_cost(path: Path, steps: int, options: dict) -> dict:
         loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, labels) + _expression_loss(recon, target, None)
         opt.step(loss)
         costs.append(_cpu_seconds() - c)
-    return {"cells": int(g.n_obs), "model_genes": int(g.n_vars), "encoder": config.encoder,
+    return {"cells": int(n_cells), "model_genes": int(n_genes), "target_genes": int(mask.sum()), "encoder": config.encoder,
             "encoder_rank": config.encoder_rank if config.encoder in LOWRANK else None, "n_params": n_params,
             "large_model_optimizer": n_params >= LARGE_MODEL, "steps": steps, "cpu_seconds_per_step": costs[1:],
             "cpu_seconds_per_step_median": float(np.median(costs[1:])),
