@@ -34,8 +34,12 @@ class _Subset:
 
 
 def _standardise(x: np.ndarray) -> np.ndarray:
-    """Per-column z-score (genes are columns), as the authors: divide by sd + 1e-5."""
-    return ((x - x.mean(axis=0)) / (x.std(axis=0) + 1e-5)).astype(np.float32)
+    """Per-column z-score (genes are columns), as the authors: divide by sd + 1e-5. One cells x genes
+    array is allocated besides ``x`` (the division is in place)."""
+    sd = x.std(axis=0) + 1e-5
+    out = x - x.mean(axis=0)
+    out /= sd
+    return out.astype(np.float32, copy=False)
 
 
 def _knn_edges(conn: sp.spmatrix) -> np.ndarray:

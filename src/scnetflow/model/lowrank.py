@@ -141,7 +141,8 @@ class _LowRankSAGE(torch.autograd.Function):
         grad_x = None
         if ctx.needs_input_grad[0]:  # the first block's input needs none
             grad_x = _low_rank_plus(None, agv, u, ctx.feature_major).addcmul_(grad, scale)
-        return grad_x, None, (grad * x).sum(0), x.t() @ agv, grad.t() @ axu, grad.sum(0)
+        # vecdot: the per-feature sum of grad * x without a |V| x F temporary
+        return grad_x, None, torch.linalg.vecdot(grad, x, dim=0), x.t() @ agv, grad.t() @ axu, grad.sum(0)
 
 
 def _feature_major(x: Tensor) -> bool:
