@@ -34,7 +34,7 @@ def keep_mask(shape: torch.Size | tuple[int, ...], p: float, device: torch.devic
     r"""A mask with each entry kept (1) with probability :math:`1 - \lfloor 2^{15} p \rceil / 2^{15}`
     (exactly :math:`1 - p` for :math:`p = 0.25`), drawn from PyTorch's generator as 64-bit integers split
     into four 15-bit lanes: a quarter of the draws of :func:`torch.rand`, about three times faster on CPU.
-    The comparison writes ``dtype`` directly (the same draw for every ``dtype``).
+    Returned in ``dtype`` (the same draw for every ``dtype``).
     """
     n = math.prod(shape)
     bits = torch.empty((n + 3) // 4, dtype=torch.int64, device=device).random_()

@@ -117,7 +117,7 @@ class ScNET(nn.Module):
 
     def forward(self, x: Tensor, knn: Graph, ppi: Graph,
                 target_genes: Tensor | None = None) -> tuple[Tensor, Tensor, Tensor, Tensor]:
-        """``target_genes`` (indices) limits :math:`\hat X` to those genes' columns: training scores only the
+        r"""``target_genes`` (indices) limits :math:`\hat X` to those genes' columns: training scores only the
         target genes, and every weight gets the same gradient (zero for the other genes' rows)."""
         args = (knn.encoder_adj, ppi.encoder_adj)
         for block in self.encoder:
