@@ -114,8 +114,6 @@ def prep_dir(sample: Sample, qc_over: dict, graphs_over: dict, work: Path) -> Pa
 
 def prepare(sample: Sample, qc_over: dict, graphs_over: dict, work: Path) -> tuple[Path, Path]:
     """qc and graphs outputs of one sample (cached by the preprocessing overrides)."""
-    import anndata as ad
-
     from scnetflow.graphs import GraphsParams, build_model_inputs, read_ppi
     from scnetflow.qc import QCParams, run_qc
 
@@ -165,9 +163,6 @@ def train_run(g_path: Path, runs: dict[str, Path], prefix: str, train_over: dict
 
 
 def write_run(adata, result, params, config, run: Path, prefix: str, shared: list[str], machine: dict) -> None:
-    import anndata as ad
-    import numpy as np
-
     from scnetflow.train import annotate
 
     tmp = run.with_name(run.name + ".tmp")
