@@ -85,7 +85,8 @@ class TrainResult:
 
     def reconstruction_anndata(self, adata: ad.AnnData) -> ad.AnnData:
         """The reconstruction as cells x model genes, with ``var["reconstruction_target"]``."""
-        out = ad.AnnData(self.reconstruction.astype(np.float32), obs=adata.obs.copy(), var=adata.var[[]].copy())
+        out = ad.AnnData(self.reconstruction.astype(np.float32, copy=False), obs=adata.obs.copy(),
+                         var=adata.var[[]].copy())
         if self.target is not None:
             out.var["reconstruction_target"] = self.target
         out.uns["scnet"] = {"description": "scNET reconstruction in log-normalised expression units (decoder "
@@ -269,9 +270,12 @@ def train(adata: ad.AnnData, params: TrainParams = TrainParams(), model_config: 
                 len(val_ppi), sum(len(s.edges) for s in subsets), len(subsets), width, n_batches, f"{n_params:,}",
                 dev, str(dtype).removeprefix("torch."), params.seed)
 
-    # Training decodes only the target genes unless the correlation term needs every gene's reconstruction.
-    target_genes = None if params.lambda_corr else torch.as_tensor(np.flatnonzero(mask_np), device=dev)
+    # Training decodes only the target genes unless the correlation term needs every gene's reconstruction;
+    # when every gene is a target there is nothing to select (no copy of the targets or the decoder weight).
+    every_gene = bool(mask_np.all())
+    target_genes = None if params.lambda_corr or every_gene else torch.as_tensor(np.flatnonzero(mask_np), device=dev)
     targets = [s.target.to(dev)[:, mask] if target_genes is not None else s.target.to(dev) for s in subsets]
+    loss_mask = None if target_genes is not None or every_gene else mask  # the columns the loss still selects
 
     def run(sub: _Subset, edges: np.ndarray, genes: Tensor | None = None):
         knn = Graph.from_edge_index(_both_directions(edges), width, model_config.encoder).to(dev)
@@ -336,7 +340,7 @@ def train(adata: ad.AnnData, params: TrainParams = TrainParams(), model_config: 
                 labels = torch.cat([torch.ones(train_pos.shape[1]), torch.zeros(neg.shape[1])]).to(dev)
                 loss_ppi = torch.nn.functional.binary_cross_entropy_with_logits(logits, labels)
                 held = None if sub.held is None else tuple(h.to(dev) for h in sub.held)
-                loss_expr = _expression_loss(recon, targets[k], None if target_genes is not None else mask, held)
+                loss_expr = _expression_loss(recon, targets[k], loss_mask, held)
                 loss = params.lambda_ppi * loss_ppi + params.lambda_expr * loss_expr
                 loss_corr = torch.zeros(())
                 if params.lambda_corr:
