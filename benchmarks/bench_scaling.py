@@ -12,6 +12,7 @@ an embedding.
     .venv/bin/python benchmarks/bench_scaling.py --sizes 1000,10000,50000,100000 \\
         --out benchmarks/results/scaling_lowrank_cpu.json -- --encoder lowrank
 
+Runs with the allocator tunables of the ``scnetflow`` commands (``GLIBC_TUNABLES=`` opts out).
 Everything after ``--`` goes to the trainer (``TrainParams``/``ModelConfig`` fields, CLI spelling).
 """
 
@@ -34,13 +35,14 @@ KANG = REPO.parent / "shared" / "data" / "two_condition" / "kang_ifnb_2000cells.
 
 
 def machine() -> dict:
-    """CPU model (lscpu), usable cores, torch threads and the load average when the row was measured."""
+    """CPU model (lscpu), usable cores, torch threads, the load average when the row was measured and the
+    allocator tunables (``scnetflow.cli._allocator``; the CLI sets them, and so does this script)."""
     import torch
 
     model = next((line.split(":", 1)[1].strip() for line in subprocess.run(["lscpu"], capture_output=True, text=True)
                   .stdout.splitlines() if line.startswith("Model name")), "unknown")
     return {"cpu": model, "cores": len(os.sched_getaffinity(0)), "threads": torch.get_num_threads(),
-            "loadavg_1_5_15": list(os.getloadavg())}
+            "loadavg_1_5_15": list(os.getloadavg()), "glibc_tunables": os.environ.get("GLIBC_TUNABLES")}
 
 
 def make_cells(n: int, seed: int = 0):
@@ -220,4 +222,7 @@ def main(argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
+    from scnetflow.cli._allocator import tune_allocator
+
+    tune_allocator()  # as every scnetflow command; the worker processes inherit it
     main(sys.argv[1:])

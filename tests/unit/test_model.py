@@ -128,15 +128,18 @@ def test_dropout_keeps_1_minus_p_and_rescales():
         Dropout(1.0)
 
 
-@pytest.mark.parametrize("p", [0.1, 0.25, 0.6])
+@pytest.mark.parametrize("p", [0.1, 0.25, 0.5, 0.6])  # 0.25 and 0.5: eight 7-bit lanes; else four 15-bit
 def test_keep_mask_rate_and_independence(p):
     from scnetflow.model.dropout import keep_mask
 
     torch.manual_seed(0)
-    m = keep_mask((1000, 401), p).float()  # odd width: the four lanes of one draw straddle rows
+    m = keep_mask((1000, 401), p).float()  # odd width: the lanes of one draw straddle rows
     assert abs(m.mean().item() - (1 - p)) < 0.005  # 401,000 draws: sd of the mean < 0.001
     flat = m.view(-1)
-    for lag in (1, 2, 3, 4):  # entries from one 64-bit draw are uncorrelated
+    for lag in range(1, 9):  # entries from one 64-bit draw are uncorrelated
+        if lag == 8:  # the same lane of consecutive draws, the top one included, keeps the rate
+            for lane in range(8):
+                assert abs(flat[lane::8].mean().item() - (1 - p)) < 0.01
         r = torch.corrcoef(torch.stack([flat[:-lag], flat[lag:]]))[0, 1].item()
         assert abs(r) < 0.01
     torch.manual_seed(0)

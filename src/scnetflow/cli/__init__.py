@@ -12,6 +12,7 @@ import warnings
 import click
 
 from scnetflow import __version__
+from scnetflow.cli._allocator import tune_allocator
 
 # Library-internal notices that every run would print and no user can act on (PyG's own use of
 # torch.jit.script and of beta CSR tensors); everything else still warns.
@@ -59,3 +60,9 @@ def main() -> None:
     Steps, in pipeline order: check-samplesheet, qc, graphs, train, then coembed, propagate,
     evaluate-network, diffnet, gsea, cluster-eval and report. Run ``scnetflow STEP --help``.
     """
+
+
+def console_main() -> None:
+    """The ``scnetflow`` console script and ``python -m scnetflow.cli``: :func:`tune_allocator`, then :data:`main`."""
+    tune_allocator()
+    main()

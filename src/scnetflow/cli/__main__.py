@@ -1,5 +1,5 @@
 """``python -m scnetflow.cli``: the same as the ``scnetflow`` console script."""
 
-from scnetflow.cli import main
+from scnetflow.cli import console_main
 
-main()
+console_main()
