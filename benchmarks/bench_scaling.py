@@ -86,6 +86,8 @@ def train_one(path: Path, epochs: int, options: dict) -> dict:
     import numpy as np
     import torch
 
+    from scnetflow._train_graphs import subset_width
+    from scnetflow.cli._allocator import fit_mmap_threshold
     from scnetflow.model import ModelConfig
     from scnetflow.model.layers import LOWRANK
     from scnetflow.train import TrainParams, train
@@ -94,6 +96,7 @@ def train_one(path: Path, epochs: int, options: dict) -> dict:
     fields = {f.name for f in dataclasses.fields(ModelConfig)}
     config = ModelConfig(**{k: v for k, v in options.items() if k in fields})
     params = TrainParams(**{"epochs": epochs, "eval_every": epochs, **{k: v for k, v in options.items() if k not in fields}})
+    fit_mmap_threshold(subset_width(g.n_obs, params) * g.n_vars * 4)  # as scnetflow train does
     before = machine()
     t = time.perf_counter()
     cpu = _cpu_seconds()
@@ -122,6 +125,7 @@ def step_cost(path: Path, steps: int, options: dict) -> dict:
     import numpy as np
     import torch
     from scnetflow._train_graphs import _both_directions, _knn_edges, _standardise, sample_non_edges, sorted_edge_keys
+    from scnetflow.cli._allocator import fit_mmap_threshold
     from scnetflow.model import Graph, ModelConfig, ScNET
     from scnetflow.model.layers import LOWRANK
     from scnetflow.train import LARGE_MODEL, TrainParams, _expression_loss, _Optimizer
@@ -129,6 +133,7 @@ def step_cost(path: Path, steps: int, options: dict) -> dict:
     g = ad.read_h5ad(path)
     fields = {f.name for f in dataclasses.fields(ModelConfig)}
     config = ModelConfig(**{k: v for k, v in options.items() if k in fields})
+    fit_mmap_threshold(g.n_obs * g.n_vars * 4)  # as scnetflow train does
     torch.manual_seed(0)
     X = g.X.toarray() if hasattr(g.X, "toarray") else np.asarray(g.X)
     xs = torch.from_numpy(_standardise(X))

@@ -407,4 +407,7 @@ def make_row(dname, sample, setting, overrides, run, scores, pair, machine) -> d
 
 
 if __name__ == "__main__":
+    from scnetflow.cli._allocator import tune_allocator
+
+    tune_allocator()  # train in-process as fast as the scnetflow commands do
     main(sys.argv[1:])

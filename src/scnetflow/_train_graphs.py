@@ -63,6 +63,11 @@ def _both_directions(edges: np.ndarray) -> Tensor:
     return torch.cat([e, e.flip(0)], dim=1)
 
 
+def subset_width(n_cells: int, params: TrainParams) -> int:
+    """Cells per subset: all cells up to ``max_cells``, else ``n_subsets`` equal parts (the last padded)."""
+    return n_cells if n_cells <= params.max_cells else math.ceil(n_cells / params.n_subsets)
+
+
 def _make_subsets(adata: ad.AnnData, params: TrainParams, rng: np.random.Generator) -> list[_Subset]:
     X = adata.X.toarray() if sp.issparse(adata.X) else np.asarray(adata.X, dtype=np.float32)
     n = adata.n_obs
@@ -77,7 +82,7 @@ def _make_subsets(adata: ad.AnnData, params: TrainParams, rng: np.random.Generat
                         np.zeros(0))]
     pca = _pca_of(adata)
     perm = rng.permutation(n)
-    width = math.ceil(n / n_subsets)
+    width = subset_width(n, params)
     subsets = []
     for k in range(n_subsets):
         own = perm[k * width:(k + 1) * width]

@@ -68,3 +68,14 @@ def test_console_script_runs_through_the_reexecution():
     exe = Path(sys.executable).with_name("scnetflow")
     out = subprocess.run([str(exe), "--version"], env=env, capture_output=True, text=True, timeout=60, check=True)
     assert "scnetflow" in out.stdout
+
+
+def test_fit_mmap_threshold_only_for_blocks_above_the_heap_maximum(monkeypatch):
+    from scnetflow.cli._allocator import HEAP_BLOCK_MAX, fit_mmap_threshold
+
+    monkeypatch.setenv("GLIBC_TUNABLES", TUNABLES)
+    assert not fit_mmap_threshold(HEAP_BLOCK_MAX)  # served from the heap and reused: leave glibc's rule
+    monkeypatch.setenv("GLIBC_TUNABLES", "glibc.malloc.mmap_threshold=65536")
+    assert not fit_mmap_threshold(4 * HEAP_BLOCK_MAX)  # the caller's own tunables win
+    monkeypatch.setenv("GLIBC_TUNABLES", TUNABLES)
+    assert fit_mmap_threshold(4 * HEAP_BLOCK_MAX)  # mallopt accepted it

@@ -90,6 +90,8 @@ def command(input_path: Path, outdir: Path, prefix: str | None, device: str, pro
     var['reconstruction_target'] marks the trained genes), PREFIX.model.pt (best
     checkpoint), PREFIX.history.tsv and PREFIX.train.json (summary, attention histogram).
     """
+    from scnetflow._train_graphs import subset_width
+    from scnetflow.cli._allocator import fit_mmap_threshold
     from scnetflow.errors import InputError
     from scnetflow.io import read_h5ad
     from scnetflow.train import annotate, train
@@ -105,6 +107,8 @@ def command(input_path: Path, outdir: Path, prefix: str | None, device: str, pro
     if "ppi" not in adata.varp:  # before any compute: e.g. the qc step's output passed by mistake
         raise InputError("varp['ppi'] is missing; run the graphs step first (pass its <prefix>.graphs.h5ad)",
                          path=input_path)
+    # the largest tensors are cells (of a subset) x model genes, float32
+    fit_mmap_threshold(subset_width(adata.n_obs, params) * adata.n_vars * 4)
     with staged_outputs(outdir, names, force=force) as stage:
         result = train(adata, params, config, device=device, checkpoint=stage / names[3], progress=progress)
         annotate(adata, result, params, config).write_h5ad(stage / names[0], compression="gzip")
