@@ -41,7 +41,7 @@ def main(argv: list[str]) -> None:
     import scipy.sparse as sp
     from sklearn.decomposition import PCA
 
-    from scnetflow._train_graphs import _standardise
+    from scnetflow.train.data import standardise
     from scnetflow.cluster_eval import cluster_eval
     from scnetflow.graphs import GraphsParams, build_model_inputs, read_ppi
     from scnetflow.io import map_ensembl_to_symbols, read_counts
@@ -59,7 +59,7 @@ def main(argv: list[str]) -> None:
         g, s = build_model_inputs(q, ppi, GraphsParams(model_genes=mode))
         n_genes[mode] = s["model_genes"]
         X = g.X.toarray() if sp.issparse(g.X) else np.asarray(g.X)
-        Xs = _standardise(X)  # the model's input scaling
+        Xs = standardise(X)  # the model's input scaling
         for d in (15, 75):
             reps[f"PCA{d} of {mode} model genes"] = PCA(d, random_state=0).fit_transform(Xs)
         hv = g.var["highly_variable"].to_numpy(bool)

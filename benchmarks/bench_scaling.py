@@ -36,7 +36,7 @@ KANG = REPO.parent / "shared" / "data" / "two_condition" / "kang_ifnb_2000cells.
 
 def machine() -> dict:
     """CPU model (lscpu), usable cores, torch threads, the load average when the row was measured and the
-    allocator tunables (``scnetflow.cli._allocator``; the CLI sets them, and so does this script)."""
+    allocator tunables (``scnetflow.allocator``; the CLI sets them, and so does this script)."""
     import torch
 
     model = next((line.split(":", 1)[1].strip() for line in subprocess.run(["lscpu"], capture_output=True, text=True)
@@ -86,8 +86,8 @@ def train_one(path: Path, epochs: int, options: dict) -> dict:
     import numpy as np
     import torch
 
-    from scnetflow._train_graphs import subset_width
-    from scnetflow.cli._allocator import fit_mmap_threshold
+    from scnetflow.train.data import subset_width
+    from scnetflow.allocator import fit_mmap_threshold
     from scnetflow.model import ModelConfig
     from scnetflow.model.layers import LOWRANK
     from scnetflow.train import TrainParams, train
@@ -124,11 +124,13 @@ def step_cost(path: Path, steps: int, options: dict) -> dict:
     import anndata as ad
     import numpy as np
     import torch
-    from scnetflow._train_graphs import _both_directions, _knn_edges, _standardise, sample_non_edges, sorted_edge_keys
-    from scnetflow.cli._allocator import fit_mmap_threshold
+    from scnetflow.train.data import both_directions, knn_edges, sample_non_edges, sorted_edge_keys, standardise
+    from scnetflow.allocator import fit_mmap_threshold
     from scnetflow.model import Graph, ModelConfig, ScNET
     from scnetflow.model.layers import LOWRANK
-    from scnetflow.train import LARGE_MODEL, TrainParams, _expression_loss, _Optimizer
+    from scnetflow.train import LARGE_MODEL, TrainParams
+    from scnetflow.train.losses import expression_loss
+    from scnetflow.train.runtime import Optimizer
 
     g = ad.read_h5ad(path)
     fields = {f.name for f in dataclasses.fields(ModelConfig)}
@@ -136,15 +138,15 @@ def step_cost(path: Path, steps: int, options: dict) -> dict:
     fit_mmap_threshold(g.n_obs * g.n_vars * 4)  # as scnetflow train does
     torch.manual_seed(0)
     X = g.X.toarray() if hasattr(g.X, "toarray") else np.asarray(g.X)
-    xs = torch.from_numpy(_standardise(X))
+    xs = torch.from_numpy(standardise(X))
     ppi = g.varp["ppi"].tocoo()
     ppi_e = np.stack([ppi.row, ppi.col], axis=1).astype(np.int64)
     ppi_e = ppi_e[ppi_e[:, 0] < ppi_e[:, 1]]
-    ppi_g = Graph.from_edge_index(_both_directions(ppi_e), g.n_vars, config.encoder)
-    knn_g = Graph.from_edge_index(_both_directions(_knn_edges(g.obsp["connectivities"])), g.n_obs, config.encoder)
+    ppi_g = Graph.from_edge_index(both_directions(ppi_e), g.n_vars)
+    knn_g = Graph.from_edge_index(both_directions(knn_edges(g.obsp["connectivities"])), g.n_obs)
     model = ScNET(g.n_vars, g.n_obs, config)
     n_params = sum(p.numel() for p in model.parameters())
-    opt = _Optimizer(model, TrainParams(), torch.float32, n_params)
+    opt = Optimizer(model, TrainParams(), torch.float32, n_params)
     pos = ppi_g.edge_index[:, : ppi_g.edge_index.shape[1] // 2]
     keys = sorted_edge_keys(ppi_g.edge_index, g.n_vars)
     # the trainer's target: the highly variable genes, the only columns training decodes
@@ -160,7 +162,7 @@ def step_cost(path: Path, steps: int, options: dict) -> dict:
         neg = sample_non_edges(keys, n_genes, pos.shape[1])
         logits = ScNET.ppi_logits(zg, torch.cat([pos, neg], dim=1))
         labels = torch.cat([torch.ones(pos.shape[1]), torch.zeros(neg.shape[1])])
-        loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, labels) + _expression_loss(recon, target, None)
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, labels) + expression_loss(recon, target, None)
         opt.step(loss)
         costs.append(_cpu_seconds() - c)
     return {"cells": int(n_cells), "model_genes": int(n_genes), "target_genes": int(mask.sum()), "encoder": config.encoder,
@@ -227,7 +229,7 @@ def main(argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    from scnetflow.cli._allocator import tune_allocator
+    from scnetflow.allocator import tune_allocator
 
     tune_allocator()  # as every scnetflow command; the worker processes inherit it
     main(sys.argv[1:])

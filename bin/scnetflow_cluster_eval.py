@@ -1,10 +1,7 @@
 #!/usr/bin/env python3
 """`scnetflow cluster-eval` as a script on the PATH of every Nextflow task (bin/ is added by Nextflow)."""
 
-from scnetflow.cli._allocator import tune_allocator
+from scnetflow.cli import run_step
 
 if __name__ == "__main__":
-    tune_allocator()  # re-executes once, before torch loads
-    from scnetflow.cli.cluster_eval import command
-
-    command()
+    run_step("cluster-eval")

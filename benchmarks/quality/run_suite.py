@@ -294,7 +294,7 @@ def main(argv: list[str]) -> None:
     args = ap.parse_args(argv)
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s", stream=sys.stderr)
-    for noisy in ("scnetflow.coembed", "scnetflow.network_eval", "scnetflow.gsea"):
+    for noisy in ("scnetflow.coembed", "scnetflow.evaluate_network", "scnetflow.gsea"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     import torch
 
@@ -407,7 +407,7 @@ def make_row(dname, sample, setting, overrides, run, scores, pair, machine) -> d
 
 
 if __name__ == "__main__":
-    from scnetflow.cli._allocator import tune_allocator
+    from scnetflow.allocator import tune_allocator
 
     tune_allocator()  # train in-process as fast as the scnetflow commands do
     main(sys.argv[1:])

@@ -15,7 +15,9 @@ import pandas as pd
 import scipy.sparse as sp
 
 from scnetflow.errors import InputError
+from scnetflow.formats import SPECIES
 from scnetflow.io import default_ppi_path, read_ppi
+from scnetflow.params import option
 
 __all__ = ["MODEL_GENES", "GraphsParams", "build_model_inputs", "default_ppi_path", "read_ppi"]
 
@@ -26,16 +28,19 @@ MODEL_GENES = ("expressed", "hvg")
 
 @dataclass(frozen=True)
 class GraphsParams:
-    """Settings of :func:`build_model_inputs`; the CLI options and pipeline params repeat these defaults.
+    """Settings of :func:`build_model_inputs`: the single source of the step's CLI options and pipeline params
+    (:mod:`scnetflow.params`; the species comes from the samplesheet).
 
     ``model_genes="hvg"`` restricts the model to highly variable PPI genes: a smaller, much faster model
     (the encoder is quadratic in the gene count); ``"expressed"`` is the paper's choice.
     """
 
-    min_score: float = 0.5
-    species: str = "human"
-    model_genes: str = "expressed"
-    min_model_genes: int = 50
+    min_score: float = option(0.5, "Keep PPI edges with score >= this.")
+    species: str = option("human", "Species of the sample; mouse re-cases the human PPI symbols (ANXA7 -> Anxa7).",
+                          choices=SPECIES, param=False)
+    model_genes: str = option("expressed", "Candidate genes: all expressed (the paper) or only highly variable ones "
+                                           "(much faster).", choices=MODEL_GENES)
+    min_model_genes: int = option(50, "Stop with an error when fewer genes overlap the PPI.", min=2)
 
 
 def _mouse_case(symbols: pd.Series) -> pd.Series:

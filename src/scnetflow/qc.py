@@ -16,22 +16,27 @@ import scipy.sparse as sp
 
 from scnetflow.errors import InputError
 from scnetflow.io import check_values
+from scnetflow.params import option
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class QCParams:
-    """Settings of :func:`run_qc`; the CLI options and pipeline params repeat these defaults."""
+    """Settings of :func:`run_qc`: the single source of the step's CLI options and pipeline params
+    (:mod:`scnetflow.params`)."""
 
-    min_genes: int = 200
-    min_cells: int = 3
-    max_pct_mito: float | None = None
-    max_hvgs: int = 3000
-    n_pcs: int = 15
-    n_neighbors: int = 25
-    input_normalized: bool = False
-    seed: int = 0
+    min_genes: int = option(200, "Minimum genes per cell.", min=0)
+    min_cells: int = option(3, "Minimum cells per gene.", min=0)
+    max_pct_mito: float | None = option(None, "Maximum percent of counts from MT- genes per cell [default: no "
+                                              "filter].", min=0, max=100)
+    max_hvgs: int = option(3000, "Cap on highly variable genes.", min=2)
+    n_pcs: int = option(15, "Principal components for the KNN graph.", min=2)
+    n_neighbors: int = option(25, "Neighbours per cell in the KNN graphs: the qc step's graph, and the train "
+                                  "step's per-subset graphs of large data.", min=2)
+    input_normalized: bool = option(False, "The input is already log-normalised: skip normalisation and the "
+                                           "raw-count check.")
+    seed: int = option(0, "Random seed; CPU runs are deterministic for a seed.")
 
 
 def run_qc(adata: ad.AnnData, params: QCParams = QCParams(), *, source: str | None = None

@@ -20,24 +20,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scnetflow.errors import InputError
+from scnetflow.formats import FORMATS_HELP, SPECIES, format_of
 
 logger = logging.getLogger(__name__)
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("sample", "input", "condition")
 OPTIONAL_COLUMNS: tuple[str, ...] = ("species", "label_key")
-SPECIES: tuple[str, ...] = ("human", "mouse")
-#: File name endings the QC step reads, longest first, and the format each one means.
-FORMATS: tuple[tuple[str, str], ...] = (
-    (".csv.gz", "csv"),
-    (".tsv.gz", "tsv"),
-    (".h5ad", "h5ad"),
-    (".h5", "10x_h5"),
-    (".txt.gz", "tsv"),
-    (".csv", "csv"),
-    (".tsv", "tsv"),
-    (".txt", "tsv"),
-)
-FORMATS_HELP = ".h5ad, 10x .h5, .csv, .tsv, .txt (optionally .gz) or a 10x mtx directory"
 CONTRAST_COLUMNS: tuple[str, ...] = ("contrast", "condition_a", "condition_b")
 #: Sample, condition and contrast names: they become directory names and file-name prefixes (no dots:
 #: a prefix is the file name up to its first dot).
@@ -88,11 +76,7 @@ def input_format(path: str | Path) -> str | None:
 
         ok = has("matrix.mtx") and has("barcodes.tsv") and has("features.tsv", "genes.tsv")
         return "10x_mtx" if ok else None
-    name = path.name.lower()
-    for suffix, fmt in FORMATS:
-        if name.endswith(suffix):
-            return fmt
-    return None
+    return format_of(path.name)
 
 
 def _check_name(value: str, where: str, column: str) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from scnetflow.cli._allocator import TUNABLES
+from scnetflow.allocator import TUNABLES
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc",
                                 reason="glibc tunables exist on Linux with glibc only")
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux") or platform
 # Allocates 128 MiB with malloc, touches it, and reports the tunables and how much of it is in huge pages.
 PROBE = """
 import ctypes, os, sys
-from scnetflow.cli._allocator import tune_allocator
+from scnetflow.allocator import tune_allocator
 tune_allocator()
 libc = ctypes.CDLL(None)
 libc.malloc.restype = ctypes.c_void_p
@@ -71,7 +71,7 @@ def test_console_script_runs_through_the_reexecution():
 
 
 def test_fit_mmap_threshold_only_for_blocks_above_the_heap_maximum(monkeypatch):
-    from scnetflow.cli._allocator import HEAP_BLOCK_MAX, fit_mmap_threshold
+    from scnetflow.allocator import HEAP_BLOCK_MAX, fit_mmap_threshold
 
     monkeypatch.setenv("GLIBC_TUNABLES", TUNABLES)
     assert not fit_mmap_threshold(HEAP_BLOCK_MAX)  # served from the heap and reused: leave glibc's rule

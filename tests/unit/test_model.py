@@ -49,8 +49,8 @@ def test_csr_gcn_matches_pyg_gcn(autocast):
 @pytest.mark.parametrize("encoder", ["sage", "gcn", "lowrank", "lowrank_sage"])
 def test_dual_view_block_shapes(encoder):
     block = DualViewBlock(n_genes=3, n_cells=4, encoder=encoder)
-    knn, ppi = Graph.from_edge_index(KNN, 4, encoder), Graph.from_edge_index(PPI, 3, encoder)
-    out = block(torch.randn(3, 4), knn.encoder_adj, ppi.encoder_adj)
+    knn, ppi = Graph.from_edge_index(KNN, 4), Graph.from_edge_index(PPI, 3)
+    out = block(torch.randn(3, 4), knn.encoder_adj(encoder), ppi.encoder_adj(encoder))
     assert out.shape == (3, 4)
     assert "genes=3, cells=4" in repr(block)
 
@@ -224,7 +224,7 @@ def test_lowrank_scnet_determinism_gradients_and_size(encoder):
         torch.manual_seed(3)
         model = ScNET(3, 4, config)
         x = torch.randn(3, 4)
-        zg, zc, recon, alpha = model(x, Graph.from_edge_index(KNN, 4, encoder), Graph.from_edge_index(PPI, 3, encoder))
+        zg, zc, recon, alpha = model(x, Graph.from_edge_index(KNN, 4), Graph.from_edge_index(PPI, 3))
         (zg.sum() + zc.sum() + recon.sum()).backward()
         outs.append((zc.detach(), model.encoder[0].cell_conv.u.grad.clone()))
     assert zg.shape == (3, 2) and zc.shape == (4, 2) and recon.shape == (4, 3) and alpha.shape == (8,)
@@ -313,9 +313,9 @@ def test_lowrank_sage_block_runs_in_one_layout():
 
     torch.manual_seed(0)
     block = DualViewBlock(n_genes=3, n_cells=4, encoder="lowrank_sage", rank=2).eval()
-    knn, ppi = Graph.from_edge_index(KNN, 4, "lowrank_sage"), Graph.from_edge_index(PPI, 3, "lowrank_sage")
+    knn, ppi = Graph.from_edge_index(KNN, 4), Graph.from_edge_index(PPI, 3)
     x = torch.randn(3, 4)
-    out = block(x, knn.encoder_adj, ppi.encoder_adj)
+    out = block(x, knn.head_adj, ppi.head_adj)
     c, g = block.cell_conv, block.gene_conv
     xc = leaky_dropout(x.t() * c.scale + _dense_gcn_adj(KNN, 4) @ x.t() @ c.u @ c.v.t() + c.bias, 0.25, False)
     ref = leaky_dropout(xc.t() * g.scale + _dense_gcn_adj(PPI, 3) @ xc.t() @ g.u @ g.v.t() + g.bias, 0.25, False)
@@ -347,7 +347,7 @@ def test_decoding_only_target_genes_gives_the_same_gradients():
     torch.manual_seed(0)
     model = ScNET(3, 4, config)
     x, genes = torch.randn(3, 4), torch.tensor([0, 2])
-    knn, ppi = Graph.from_edge_index(KNN, 4, "lowrank_sage"), Graph.from_edge_index(PPI, 3, "lowrank_sage")
+    knn, ppi = Graph.from_edge_index(KNN, 4), Graph.from_edge_index(PPI, 3)
     grads = []
     for target_genes in (None, genes):
         model.zero_grad()

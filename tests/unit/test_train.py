@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import anndata as ad
 import numpy as np
 import pytest
@@ -9,7 +11,8 @@ import pytest
 from scnetflow.graphs import GraphsParams, build_model_inputs, read_ppi
 from scnetflow.model import ModelConfig
 from scnetflow.qc import QCParams, run_qc
-from scnetflow.train import TrainParams, _prune, annotate, train
+from scnetflow.train import TrainParams, annotate, train
+from scnetflow.train.pruning import prune
 
 from tests.conftest import TEST_DATA
 
@@ -62,7 +65,7 @@ def test_prune_rule():
     n = 40
     edges = np.array([(i, j) for i in range(n) for j in range(i + 1, n) if rng.random() < 0.3])
     scores = rng.random(len(edges)).astype(np.float32)
-    kept = _prune(edges, scores, n, TrainParams())
+    kept = prune(edges, scores, n, TrainParams())
     removed = len(edges) - len(kept)
     assert 0 < removed <= int(0.1 * len(edges))
     beta = np.percentile(scores, 10)
@@ -78,7 +81,7 @@ def test_prune_keeps_min_degree():
     n = 30
     edges = np.array([(i, (i + 1) % n) for i in range(n)])
     edges = np.sort(edges, axis=1)
-    kept = _prune(edges, np.zeros(n, np.float32) - 1, n, TrainParams(min_cell_degree=2))
+    kept = prune(edges, np.zeros(n, np.float32) - 1, n, TrainParams(min_cell_degree=2))
     assert len(kept) == n
 
 
@@ -105,7 +108,7 @@ def test_same_seed_same_embeddings(inputs):
 def test_recompute_gives_the_same_model(inputs):
     base = TrainParams(epochs=2, eval_every=2, precision="fp32", seed=3)
     a = train(inputs, base, SMALL, device="cpu", progress=False)
-    b = train(inputs, TrainParams(**{**base.__dict__, "recompute": True}), SMALL, device="cpu", progress=False)
+    b = train(inputs, base, dataclasses.replace(SMALL, recompute=True), device="cpu", progress=False)
     np.testing.assert_allclose(a.cell_embedding, b.cell_embedding, rtol=1e-4, atol=1e-5)
 
 
@@ -157,15 +160,15 @@ def test_history_records_every_criterion(long_history):
 def test_held_out_expression_is_hidden_and_out_of_the_loss():
     import torch
 
-    from scnetflow._train_graphs import _hold_out_expression, _Subset
-    from scnetflow.train import _expression_loss
+    from scnetflow.train.data import Subset, hold_out_expression
+    from scnetflow.train.losses import expression_loss
 
     rng = np.random.default_rng(0)
     x = rng.standard_normal((6, 40)).astype(np.float32)  # (G, s)
-    sub = _Subset(np.arange(40), 30, torch.from_numpy(x.copy()), torch.from_numpy(x.T.copy()), np.zeros((0, 2)),
+    sub = Subset(np.arange(40), 30, torch.from_numpy(x.copy()), torch.from_numpy(x.T.copy()), np.zeros((0, 2)),
                   np.zeros(0))
     target_genes = np.array([1, 3, 4])
-    _hold_out_expression([sub], target_genes, 0.2, rng)
+    hold_out_expression([sub], target_genes, 0.2, rng)
     rows, cols = (h.numpy() for h in sub.held)
     assert len(rows) == round(0.2 * 30 * 3) and rows.max() < 30  # own cells only
     assert (sub.x.numpy()[target_genes[cols], rows] == 0).all()
@@ -178,9 +181,9 @@ def test_held_out_expression_is_hidden_and_out_of_the_loss():
     recon = torch.from_numpy(rng.standard_normal((40, 6)).astype(np.float32))
     other = sub.target.clone()
     other[:, mask] = other[:, mask].index_put((sub.held[0], sub.held[1]), torch.tensor(99.0))
-    a = _expression_loss(recon, sub.target, mask, sub.held)
-    b = _expression_loss(recon, other, mask, sub.held)
-    assert torch.equal(a, b) and not torch.equal(_expression_loss(recon, other, mask), a)
+    a = expression_loss(recon, sub.target, mask, sub.held)
+    b = expression_loss(recon, other, mask, sub.held)
+    assert torch.equal(a, b) and not torch.equal(expression_loss(recon, other, mask), a)
 
 
 def test_selection_needing_expression_refuses_no_held_out_entries(inputs):
@@ -248,7 +251,7 @@ def test_all_target_genes_and_lowrank_sage_train(inputs):
 def test_sample_non_edges_avoids_edges_and_self_loops():
     import torch
 
-    from scnetflow._train_graphs import sample_non_edges, sorted_edge_keys
+    from scnetflow.train.data import sample_non_edges, sorted_edge_keys
 
     n = 30
     dense = torch.rand(n, n, generator=torch.Generator().manual_seed(0)) < 0.5  # a dense graph: many redraws

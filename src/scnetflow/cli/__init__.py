@@ -12,16 +12,22 @@ import warnings
 import click
 
 from scnetflow import __version__
-from scnetflow.cli._allocator import tune_allocator
+from scnetflow.allocator import tune_allocator
 
-# Library-internal notices that every run would print and no user can act on (PyG's own use of
-# torch.jit.script and of beta CSR tensors); everything else still warns.
-for _message, _category in (
+#: Library-internal notices that every run would print and no user can act on (PyG's own use of
+#: torch.jit.script and of beta CSR tensors); everything else still warns.
+LIBRARY_NOTICES = (
     (r"`torch\.jit\.script` is deprecated", FutureWarning),
     (r"Sparse invariant checks are implicitly disabled", UserWarning),
     (r"Sparse CSR tensor support is in beta state", UserWarning),
-):
-    warnings.filterwarnings("ignore", message=_message, category=_category)
+)
+
+
+def silence_library_notices() -> None:
+    """Hide :data:`LIBRARY_NOTICES` in this process: the commands do, importing the package does not."""
+    for message, category in LIBRARY_NOTICES:
+        warnings.filterwarnings("ignore", message=message, category=category)
+
 
 #: step name -> module under ``scnetflow.cli`` that defines ``command``.
 STEPS: dict[str, str] = {
@@ -63,6 +69,16 @@ def main() -> None:
 
 
 def console_main() -> None:
-    """The ``scnetflow`` console script and ``python -m scnetflow.cli``: :func:`tune_allocator`, then :data:`main`."""
+    """The ``scnetflow`` console script and ``python -m scnetflow.cli``: :func:`tune_allocator`,
+    :func:`silence_library_notices`, then :data:`main`."""
     tune_allocator()
+    silence_library_notices()
     main()
+
+
+def run_step(step: str) -> None:
+    """One step's command as a script (``bin/scnetflow_<step>.py``, on the PATH of every Nextflow task), set up
+    as :func:`console_main` sets up the ``scnetflow`` command."""
+    tune_allocator()
+    silence_library_notices()
+    importlib.import_module(f"scnetflow.cli.{STEPS[step]}").command()

@@ -8,7 +8,7 @@ import click
 
 from scnetflow.cli._downstream import defaults
 from scnetflow.cli._util import CONTEXT_SETTINGS, check_outputs, common_options, default_prefix, staged_outputs
-from scnetflow.network_eval import evaluate_networks
+from scnetflow.evaluate_network import evaluate_networks
 from scnetflow.networks import load_ppi
 
 D = defaults(evaluate_networks)

@@ -7,10 +7,9 @@ from pathlib import Path
 
 import click
 
+from scnetflow.cli._options import dataclass_options, split_options
 from scnetflow.cli._util import CONTEXT_SETTINGS, check_outputs, common_options, default_prefix, staged_outputs
-from scnetflow.graphs import MODEL_GENES, GraphsParams
-
-D = GraphsParams()
+from scnetflow.graphs import GraphsParams
 
 
 @click.command("graphs", context_settings=CONTEXT_SETTINGS)
@@ -19,13 +18,7 @@ D = GraphsParams()
 @click.option("--prefix", default=None, help="Output file prefix [default: QC_H5AD's name up to the first dot].")
 @click.option("--ppi", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="PPI table: two gene-symbol columns and an optional score [default: the authors' human network].")
-@click.option("--min-score", type=float, default=D.min_score, help="Keep PPI edges with score >= this.")
-@click.option("--species", type=click.Choice(["human", "mouse"]), default=D.species,
-              help="Species of the sample; mouse re-cases the human PPI symbols (ANXA7 -> Anxa7).")
-@click.option("--model-genes", type=click.Choice(MODEL_GENES), default=D.model_genes,
-              help="Candidate genes: all expressed (the paper) or only highly variable ones (much faster).")
-@click.option("--min-model-genes", type=click.IntRange(2), default=D.min_model_genes,
-              help="Stop with an error when fewer genes overlap the PPI.")
+@dataclass_options(GraphsParams)
 @click.option("--force", is_flag=True, help="Overwrite existing outputs.")
 @common_options
 def command(input_path: Path, outdir: Path, prefix: str | None, ppi: Path | None, force: bool, **params) -> None:
@@ -40,13 +33,14 @@ def command(input_path: Path, outdir: Path, prefix: str | None, ppi: Path | None
     prefix = prefix or default_prefix(input_path)
     names = [f"{prefix}.graphs.h5ad", f"{prefix}.graphs.json"]
     check_outputs(outdir, names, force=force)
-    table = read_ppi(ppi, min_score=params["min_score"])  # before the h5ad: a bad --ppi fails fast
+    (graphs_params,) = split_options(params, GraphsParams)
+    table = read_ppi(ppi, min_score=graphs_params.min_score)  # before the h5ad: a bad --ppi fails fast
     adata = read_h5ad(input_path, what="the qc step's h5ad")
     if "qc" not in adata.uns:
         raise InputError("not an output of the qc step (no uns['qc']); run scnetflow qc on the sample first",
                          path=input_path)
-    out, summary = build_model_inputs(adata, table, GraphsParams(**params), source=str(input_path))
-    summary.update(sample=prefix, ppi=(ppi or default_ppi_path()).name, min_score=params["min_score"])
+    out, summary = build_model_inputs(adata, table, graphs_params, source=str(input_path))
+    summary.update(sample=prefix, ppi=(ppi or default_ppi_path()).name, min_score=graphs_params.min_score)
     with staged_outputs(outdir, names, force=force) as stage:
         out.write_h5ad(stage / names[0], compression="gzip")
         (stage / names[1]).write_text(json.dumps(summary, indent=2) + "\n")

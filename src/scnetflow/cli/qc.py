@@ -7,10 +7,9 @@ from pathlib import Path
 
 import click
 
+from scnetflow.cli._options import dataclass_options, split_options
 from scnetflow.cli._util import CONTEXT_SETTINGS, check_outputs, common_options, default_prefix, staged_outputs
 from scnetflow.qc import QCParams
-
-D = QCParams()
 
 
 @click.command("qc", context_settings=CONTEXT_SETTINGS)
@@ -24,19 +23,10 @@ D = QCParams()
 @click.option("--genes-in-rows/--cells-in-rows", default=None,
               help="Orientation of a CSV/TSV input [default: decided from the row and column labels (gene "
                    "symbols/Ensembl IDs vs cell barcodes); an error asks for this option when they do not tell].")
-@click.option("--min-genes", type=click.IntRange(0), default=D.min_genes, help="Minimum genes per cell.")
-@click.option("--min-cells", type=click.IntRange(0), default=D.min_cells, help="Minimum cells per gene.")
-@click.option("--max-pct-mito", type=click.FloatRange(0, 100), default=D.max_pct_mito,
-              help="Maximum percent of counts from MT- genes per cell [default: no filter].")
-@click.option("--max-hvgs", type=click.IntRange(2), default=D.max_hvgs, help="Cap on highly variable genes.")
-@click.option("--n-pcs", type=click.IntRange(2), default=D.n_pcs, help="Principal components for the KNN graph.")
-@click.option("--n-neighbors", type=click.IntRange(2), default=D.n_neighbors, help="Neighbours per cell in the KNN graph.")
-@click.option("--input-normalized", is_flag=True, default=D.input_normalized,
-              help="The input is already log-normalised: skip normalisation and the raw-count check.")
+@dataclass_options(QCParams)
 @click.option("--label-key", default=None,
               help="obs column with cell labels, checked to exist and recorded for cluster-eval/gsea [default: none].")
 @click.option("--condition", default=None, help="Condition of this sample, recorded in uns['sample'].")
-@click.option("--seed", type=int, default=D.seed, help="Random seed (PCA, KNN).")
 @click.option("--force", is_flag=True, help="Overwrite existing outputs.")
 @common_options
 def command(input_path: Path, outdir: Path, prefix: str | None, species: str | None, gene_map: Path | None,
@@ -60,7 +50,8 @@ def command(input_path: Path, outdir: Path, prefix: str | None, species: str | N
     if label_key is not None and label_key not in adata.obs:
         raise InputError(f"label column {label_key!r} not in obs (columns: {list(adata.obs.columns)}); pass an "
                          "existing column, or no --label-key for an unlabelled sample", path=input_path)
-    out, summary = run_qc(adata, QCParams(**params), source=str(input_path))
+    (qc_params,) = split_options(params, QCParams)
+    out, summary = run_qc(adata, qc_params, source=str(input_path))
     out.uns["sample"] = {"id": prefix, "condition": condition or "", "species": species or "",
                          "label_key": label_key or ""}
     summary.update(sample=prefix, input=input_path.name)

@@ -149,7 +149,7 @@ class DualViewBlock(nn.Module):
 
     Shapes:
         - **input:** :math:`X` :math:`(G, C)`, KNN adjacency over cells, PPI adjacency over genes (the
-          :attr:`Graph.encoder_adj` of each)
+          :meth:`Graph.encoder_adj` of each)
         - **output:** :math:`(G, C)`
     """
 

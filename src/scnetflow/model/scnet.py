@@ -10,16 +10,16 @@ from torch.utils.checkpoint import checkpoint
 from torch_geometric.nn import TransformerConv
 from torch_geometric.utils import to_torch_csr_tensor
 
-from scnetflow.model.layers import LOWRANK, CSRGCNConv, Dropout, DualViewBlock, SigmoidTransformerConv
+from scnetflow.model.layers import ENCODERS, INITS, LOWRANK, CSRGCNConv, Dropout, DualViewBlock, SigmoidTransformerConv
+from scnetflow.params import option
 
 
 @dataclass
 class Graph:
     """One graph, in every layout the model needs, built once per graph: ``edge_index`` :math:`(2, |E|)`
     for the attention layers; ``head_adj``, the transposed CSR of the symmetric normalisation with
-    self-loops :math:`\\hat D^{-1/2} \\hat A \\hat D^{-1/2}`, for the GCN heads; and ``encoder_adj`` for the
-    full-width encoder: for ``"sage"`` the transposed CSR adjacency (mean aggregation), for ``"gcn"``
-    ``head_adj`` itself, as for the low-rank encoders.
+    self-loops :math:`\\hat D^{-1/2} \\hat A \\hat D^{-1/2}`, for the GCN heads and every encoder but
+    ``"sage"``; and ``adj_t``, the transposed CSR adjacency, for the ``"sage"`` encoder's mean aggregation.
 
     The graph must be undirected (``edge_index`` lists both directions of every edge): the GCN layers'
     backward uses the normalised adjacency as its own transpose.
@@ -27,10 +27,10 @@ class Graph:
 
     edge_index: Tensor
     head_adj: Tensor
-    encoder_adj: Tensor
+    adj_t: Tensor
 
     @classmethod
-    def from_edge_index(cls, edge_index: Tensor, num_nodes: int, encoder: str = "sage") -> Graph:
+    def from_edge_index(cls, edge_index: Tensor, num_nodes: int) -> Graph:
         from torch_geometric.nn.conv.gcn_conv import gcn_norm
 
         size = (num_nodes, num_nodes)
@@ -39,26 +39,36 @@ class Graph:
             raise ValueError(f"{cls.__name__}: edge_index is not undirected; add both directions of every edge")
         norm_index, norm_weight = gcn_norm(edge_index, None, num_nodes, add_self_loops=True)
         head_adj = to_torch_csr_tensor(norm_index.flip(0), norm_weight, size=size)
-        if encoder == "sage":
-            return cls(edge_index, head_adj, to_torch_csr_tensor(edge_index.flip(0), size=size))
-        return cls(edge_index, head_adj, head_adj)
+        return cls(edge_index, head_adj, to_torch_csr_tensor(edge_index.flip(0), size=size))
+
+    def encoder_adj(self, encoder: str) -> Tensor:
+        """The adjacency the dual-view ``encoder`` aggregates over."""
+        return self.adj_t if encoder == "sage" else self.head_adj
 
     def to(self, device: torch.device) -> Graph:
-        return Graph(self.edge_index.to(device), self.head_adj.to(device), self.encoder_adj.to(device))
+        return Graph(self.edge_index.to(device), self.head_adj.to(device), self.adj_t.to(device))
 
 
 @dataclass(frozen=True)
 class ModelConfig:
     """Architecture of :class:`ScNET` (METHOD.md section 3); defaults are the paper's."""
 
-    n_layers: int = 3
-    encoder: str = "sage"
-    encoder_init: str = "random"
-    encoder_rank: int = 32
-    hidden_dim: int = 250
-    embedding_dim: int = 75
-    dropout: float = 0.25
-    attention_temperature: float = 3.0
+    n_layers: int = option(3, "Dual-view encoder blocks.", min=1)
+    encoder: str = option("sage", "Dual-view convolution: sage (the authors' code), gcn (the paper's text), both "
+                                  "full width; lowrank (GCN with weight diag(s) + U V^T of rank --encoder-rank) or "
+                                  "lowrank_sage (root weight diag(s), neighbour weight U V^T: messages r wide, the "
+                                  "fastest): no genes x genes or cells x cells weights.", choices=ENCODERS)
+    encoder_init: str = option("random", "Dual-view weights start as a smoothing (identity) or at random (the "
+                                         "authors' code).", choices=INITS)
+    encoder_rank: int = option(32, "Rank r of the low-rank encoders' U V^T (unused by sage and gcn).", min=1)
+    hidden_dim: int = option(250, "Hidden width of encoders and decoder.", min=1)
+    embedding_dim: int = option(75, "Gene and cell embedding width.", min=1)
+    dropout: float = option(0.25, "Dropout probability.", min=0, max=1, max_open=True)
+    attention_temperature: float = option(3.0, "tau in sigmoid(tau * z) of the cell attention.", min=0,
+                                          min_open=True)
+    recompute: bool = option(False, "Recompute the dual-view encoder's activations in backward instead of storing "
+                                    "them: about 1 GB less memory on 2,000 cells x 8,433 genes for about a third "
+                                    "more compute.")
 
 
 class ScNET(nn.Module):
@@ -102,8 +112,6 @@ class ScNET(nn.Module):
         )
         self.act = nn.LeakyReLU()
         self.drop = Dropout(c.dropout)
-        #: Recompute the encoder blocks' activations in backward instead of storing them (less memory).
-        self.recompute = False
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -119,9 +127,9 @@ class ScNET(nn.Module):
                 target_genes: Tensor | None = None) -> tuple[Tensor, Tensor, Tensor, Tensor]:
         r"""``target_genes`` (indices) limits :math:`\hat X` to those genes' columns: training scores only the
         target genes, and every weight gets the same gradient (zero for the other genes' rows)."""
-        args = (knn.encoder_adj, ppi.encoder_adj)
+        args = (knn.encoder_adj(self.config.encoder), ppi.encoder_adj(self.config.encoder))
         for block in self.encoder:
-            if self.recompute and self.training and torch.is_grad_enabled():
+            if self.config.recompute and self.training and torch.is_grad_enabled():
                 x = checkpoint(block, x, *args, use_reentrant=False)  # same dropout masks on recompute
             else:
                 x = block(x, *args)

@@ -6,7 +6,7 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 from scnetflow.coembed import coembed
 from scnetflow.errors import InputError
 from scnetflow.genesets import read_gmt
-from scnetflow.network_eval import (
+from scnetflow.evaluate_network import (
     auroc_aupr,
     degree_preserving_randomisations,
     disease_zscores,

@@ -1,5 +1,5 @@
-"""Cells, graphs and edges for :mod:`scnetflow.train`: cell subsets with their KNN graphs, the held-out PPI
-split, the paper's pruning rule, and the union of the subsets' pruned graphs."""
+"""The data a training run works on: cell subsets with their standardised expression and KNN edges, the
+held-out expression entries and PPI edges, and non-edge sampling."""
 
 from __future__ import annotations
 
@@ -16,11 +16,11 @@ from torch import Tensor
 from scnetflow.errors import InputError
 
 if TYPE_CHECKING:
-    from scnetflow.train import TrainParams
+    from scnetflow.train.params import TrainParams
 
 
 @dataclass
-class _Subset:
+class Subset:
     """A set of cells trained together: their indices, standardised features and KNN edges."""
 
     cells: np.ndarray  # (s,) global cell indices; the last subset may repeat cells to reach width s
@@ -33,7 +33,7 @@ class _Subset:
     held: tuple[Tensor, Tensor] | None = field(default=None)
 
 
-def _standardise(x: np.ndarray) -> np.ndarray:
+def standardise(x: np.ndarray) -> np.ndarray:
     """Per-column z-score (genes are columns), as the authors: divide by sd + 1e-5. One cells x genes
     array is allocated besides ``x`` (the division is in place)."""
     sd = x.std(axis=0) + 1e-5
@@ -42,13 +42,13 @@ def _standardise(x: np.ndarray) -> np.ndarray:
     return out.astype(np.float32, copy=False)
 
 
-def _knn_edges(conn: sp.spmatrix) -> np.ndarray:
+def knn_edges(conn: sp.spmatrix) -> np.ndarray:
     """Undirected edges (i < j) of a symmetric cell graph, as (E, 2)."""
     upper = sp.triu(conn + conn.T, k=1).tocoo()
     return np.stack([upper.row, upper.col], axis=1).astype(np.int64)
 
 
-def _subset_knn(pca: np.ndarray, k: int) -> sp.csr_matrix:
+def subset_knn(pca: np.ndarray, k: int) -> sp.csr_matrix:
     from sklearn.neighbors import NearestNeighbors
 
     k = min(k, len(pca) - 1)
@@ -58,7 +58,7 @@ def _subset_knn(pca: np.ndarray, k: int) -> sp.csr_matrix:
     return sp.csr_matrix((np.ones(rows.size, np.float32), (rows, idx[:, 1:].ravel())), shape=(len(pca),) * 2)
 
 
-def _both_directions(edges: np.ndarray) -> Tensor:
+def both_directions(edges: np.ndarray) -> Tensor:
     e = torch.from_numpy(edges.T.copy())
     return torch.cat([e, e.flip(0)], dim=1)
 
@@ -68,7 +68,7 @@ def subset_width(n_cells: int, params: TrainParams) -> int:
     return n_cells if n_cells <= params.max_cells else math.ceil(n_cells / params.n_subsets)
 
 
-def _make_subsets(adata: ad.AnnData, params: TrainParams, rng: np.random.Generator) -> list[_Subset]:
+def make_subsets(adata: ad.AnnData, params: TrainParams, rng: np.random.Generator) -> list[Subset]:
     X = adata.X.toarray() if sp.issparse(adata.X) else np.asarray(adata.X, dtype=np.float32)
     n = adata.n_obs
     n_subsets = 1 if n <= params.max_cells else params.n_subsets
@@ -76,9 +76,9 @@ def _make_subsets(adata: ad.AnnData, params: TrainParams, rng: np.random.Generat
         if "connectivities" in adata.obsp:
             conn = adata.obsp["connectivities"]
         else:
-            conn = _subset_knn(_pca_of(adata), params.n_neighbors)
-        xs = _standardise(X)
-        return [_Subset(np.arange(n), n, torch.from_numpy(xs.T.copy()), torch.from_numpy(xs), _knn_edges(conn),
+            conn = subset_knn(_pca_of(adata), params.n_neighbors)
+        xs = standardise(X)
+        return [Subset(np.arange(n), n, torch.from_numpy(xs.T.copy()), torch.from_numpy(xs), knn_edges(conn),
                         np.zeros(0))]
     pca = _pca_of(adata)
     perm = rng.permutation(n)
@@ -88,13 +88,13 @@ def _make_subsets(adata: ad.AnnData, params: TrainParams, rng: np.random.Generat
         own = perm[k * width:(k + 1) * width]
         pad = rng.choice(np.setdiff1d(perm, own), width - len(own), replace=False) if len(own) < width else []
         cells = np.concatenate([own, np.asarray(pad, dtype=np.int64)])
-        xs = _standardise(X[cells])
-        subsets.append(_Subset(cells, len(own), torch.from_numpy(xs.T.copy()), torch.from_numpy(xs),
-                               _knn_edges(_subset_knn(pca[cells], params.n_neighbors)), np.zeros(0)))
+        xs = standardise(X[cells])
+        subsets.append(Subset(cells, len(own), torch.from_numpy(xs.T.copy()), torch.from_numpy(xs),
+                               knn_edges(subset_knn(pca[cells], params.n_neighbors)), np.zeros(0)))
     return subsets
 
 
-def _hold_out_expression(subsets: list[_Subset], target_genes: np.ndarray, fraction: float,
+def hold_out_expression(subsets: list[Subset], target_genes: np.ndarray, fraction: float,
                          rng: np.random.Generator) -> None:
     """Hold out ``fraction`` of each subset's (own cell, target gene) entries: they are set to 0 (the gene's
     mean after standardising) in the encoder's input, so the model never sees them, and are left out of the
@@ -115,7 +115,7 @@ def _pca_of(adata: ad.AnnData) -> np.ndarray:
     return np.asarray(adata.obsm["X_pca"], dtype=np.float32)
 
 
-def _split_ppi(ppi: sp.spmatrix, val_fraction: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def split_ppi(ppi: sp.spmatrix, val_fraction: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Undirected PPI edges split into train and held-out sets, plus as many fixed held-out non-edges."""
     upper = sp.triu(ppi, k=1).tocoo()
     edges = np.stack([upper.row, upper.col], axis=1).astype(np.int64)
@@ -158,37 +158,3 @@ def sample_non_edges(edge_keys: Tensor, n: int, num: int) -> Tensor:
         out.append(pairs)
         need -= pairs.shape[1]
     return torch.cat(out, dim=1)
-
-
-def _prune(edges: np.ndarray, scores: np.ndarray, n_cells: int, params: TrainParams) -> np.ndarray:
-    """Paper rule: drop edges scoring below beta = max(0, P10), at most ``prune_max_fraction`` of them,
-    lowest first, never leaving a cell with fewer than ``min_cell_degree`` edges. Returns kept edges."""
-    beta = max(0.0, float(np.percentile(scores, params.prune_percentile)))
-    limit = int(params.prune_max_fraction * len(edges))
-    degree = np.bincount(edges.ravel(), minlength=n_cells)
-    keep = np.ones(len(edges), dtype=bool)
-    removed = 0
-    for e in np.argsort(scores, kind="stable"):
-        if removed >= limit or scores[e] >= beta:
-            break
-        a, b = edges[e]
-        if degree[a] > params.min_cell_degree and degree[b] > params.min_cell_degree:
-            keep[e] = False
-            degree[a] -= 1
-            degree[b] -= 1
-            removed += 1
-    return edges[keep]
-
-
-def _global_knn(parts: list[tuple[np.ndarray, int, np.ndarray]], n_cells: int) -> sp.csr_matrix:
-    """Union of the subsets' pruned graphs in global cell indices (edges of padding cells dropped)."""
-    rows, cols = [], []
-    for cells, n_real, edges in parts:
-        ok = (edges[:, 0] < n_real) & (edges[:, 1] < n_real)
-        a, b = cells[edges[ok, 0]], cells[edges[ok, 1]]
-        rows += [a, b]
-        cols += [b, a]
-    r, c = np.concatenate(rows), np.concatenate(cols)
-    m = sp.csr_matrix((np.ones(r.size, np.float32), (r, c)), shape=(n_cells, n_cells))
-    m.data[:] = 1.0
-    return m

@@ -1,4 +1,4 @@
-"""Model selection for :mod:`scnetflow.train`: which evaluation's model a training run keeps.
+"""Model selection: which evaluation's model a training run keeps (:mod:`scnetflow.train`).
 
 Every ``eval_every`` epochs the trainer scores two held-out criteria (METHOD.md section 3.6):
 

@@ -1,0 +1,70 @@
+"""What a training run returns, and the train step's annotated AnnData."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+import anndata as ad
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from scnetflow.model import ModelConfig
+from scnetflow.train.params import TrainParams
+from scnetflow.train.pruning import global_knn
+from scnetflow.train.units import expression_units
+
+
+@dataclass
+class TrainResult:
+    """What :func:`train` returns: everything from the evaluation kept by ``params.selection``."""
+
+    cell_embedding: np.ndarray  #: (C, 75)
+    gene_embedding: pd.DataFrame  #: (G, 75), indexed by gene symbol
+    #: (C, G) reconstructed log-normalised expression (:func:`expression_units` of the decoder output)
+    reconstruction: np.ndarray
+    knn: sp.csr_matrix  #: pruned cell graph at the best evaluation, symmetric, (C, C)
+    history: pd.DataFrame
+    summary: dict = field(default_factory=dict)
+    #: the same run's outputs under other selection rules (``keep_rules`` of :func:`train`), by rule
+    alternatives: dict = field(default_factory=dict)
+    #: (G,) whether each gene's reconstruction was trained (``params.target_genes``)
+    target: np.ndarray | None = None
+
+    def reconstruction_anndata(self, adata: ad.AnnData) -> ad.AnnData:
+        """The reconstruction as cells x model genes, with ``var["reconstruction_target"]``."""
+        out = ad.AnnData(self.reconstruction.astype(np.float32, copy=False), obs=adata.obs.copy(),
+                         var=adata.var[[]].copy())
+        if self.target is not None:
+            out.var["reconstruction_target"] = self.target
+        out.uns["scnet"] = {"description": "scNET reconstruction in log-normalised expression units (decoder "
+                            "output standardised per gene, then each gene's mean and sd); only genes with "
+                            "var['reconstruction_target'] were trained"}
+        return out
+
+
+def kept_result(best: dict, rule: str, adata: ad.AnnData, hist: pd.DataFrame, run_summary: dict) -> TrainResult:
+    """A :class:`TrainResult` from the evaluation kept under ``rule``."""
+    knn = global_knn(best["knn"], adata.n_obs)
+    summary = {"selection": rule, "best_epoch": best["epoch"], "best_val_auroc": best["val_auroc"],
+               "best_val_aupr": best["val_aupr"], "best_val_expr_r": best["val_expr_r"],
+               "best_val_expr_mse": best["val_expr_mse"], "knn_edges_best": int(knn.nnz // 2), **run_summary}
+    genes = pd.DataFrame(best["zg"], index=pd.Index(adata.var_names, name="gene"),
+                         columns=[f"scnet_{i}" for i in range(best["zg"].shape[1])])
+    return TrainResult(best["zc"], genes, expression_units(best["recon"], adata.X), knn, hist, summary)
+
+
+def annotate(adata: ad.AnnData, result: TrainResult, params: TrainParams, model_config: ModelConfig) -> ad.AnnData:
+    """Return a copy of ``adata`` with ``obsm["X_scnet"]``, ``obsp["scnet_connectivities"]``, ``varm["scnet"]``
+    and ``uns["scnet"]`` (params, seed, version, best epoch and AUROC)."""
+    from scnetflow import __version__
+
+    out = adata.copy()
+    out.obsm["X_scnet"] = result.cell_embedding
+    out.obsp["scnet_connectivities"] = result.knn
+    out.varm["scnet"] = result.gene_embedding.loc[out.var_names].to_numpy()
+    flat = {k: v for k, v in result.summary.items() if not isinstance(v, dict)}
+    out.uns["scnet"] = {"params": {**dataclasses.asdict(params), **dataclasses.asdict(model_config)},
+                        "version": __version__, **flat}
+    return out
