@@ -12,7 +12,7 @@ from click.testing import CliRunner
 import pytest
 
 from scnetflow import params as contract
-from scnetflow.cli._options import dataclass_options, split_options
+from scnetflow.cli.options import dataclass_options, split_options
 from scnetflow.model import ModelConfig
 from scnetflow.params import option
 from scnetflow.train import TrainParams

@@ -3,7 +3,7 @@
 A field declared with :func:`option` carries its help text and its constraints (choices, range). From the
 dataclasses of :data:`STEP_PARAMS` come
 
-- the step's CLI options (:func:`scnetflow.cli._options.dataclass_options`), named ``--field-name``;
+- the step's CLI options (:func:`scnetflow.cli.options.dataclass_options`), named ``--field-name``;
 - the pipeline's params, under the field's own name, with the field's default (the block of
   ``nextflow.config`` between the ``generated`` markers), and the flags each process passes from them
   (the same block of ``conf/modules.config``).

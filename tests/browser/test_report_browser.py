@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
 from _report_results import SAMPLES, cached_results  # noqa: E402
 
 from scnetflow.report import COMPARISON_SECTIONS, SAMPLE_SECTIONS, sample_verdicts, write_report  # noqa: E402
-from scnetflow.report._format import fmt  # noqa: E402
+from scnetflow.report.formatting import fmt  # noqa: E402
 
 PAIR = "kang_ctrl_vs_stim"
 PROBE = """<script>

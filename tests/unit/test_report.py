@@ -18,7 +18,7 @@ from scnetflow.errors import InputError
 from scnetflow.multiqc import general_stats
 from scnetflow.report import (COMPARISON_SECTIONS, SAMPLE_SECTIONS, build_report, find_results, sample_stats,
                               sample_verdicts, section_ids, write_report)
-from scnetflow.report._format import fmt, mmss, sig3
+from scnetflow.report.formatting import fmt, mmss, sig3
 
 PAIR = "kang_ctrl_vs_stim"
 

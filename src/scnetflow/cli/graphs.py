@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from scnetflow.cli._options import dataclass_options, split_options
 from scnetflow.cli._util import CONTEXT_SETTINGS, check_outputs, common_options, default_prefix, staged_outputs
+from scnetflow.cli.options import dataclass_options, split_options
 from scnetflow.graphs import GraphsParams
 
 

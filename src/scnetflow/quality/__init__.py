@@ -25,12 +25,12 @@ function gives its flat scores: one dict, with the keys that :data:`COMPARISONS`
 table use.
 """
 
-from scnetflow.quality.verdicts import TOLERANCES, VERDICTS, verdict, COMPARISONS, verdicts
-from scnetflow.quality.cells import cell_embedding, heldout_genes, knn_heldout_r, cell_scores
+from scnetflow.quality.cells import cell_embedding, cell_scores, heldout_genes, knn_heldout_r
+from scnetflow.quality.conditions import IFN_TERMS, condition_gsea, gsea_term_ranks
+from scnetflow.quality.networks import modularity_scores, modularity_table, network_evaluation, network_scores
 from scnetflow.quality.reconstruction import (PBMC_MARKERS, marker_aupr, marker_genes, reconstruction_markers,
                                              reconstruction_scores)
-from scnetflow.quality.networks import modularity_table, network_evaluation, modularity_scores, network_scores
-from scnetflow.quality.conditions import IFN_TERMS, gsea_term_ranks, condition_gsea
+from scnetflow.quality.verdicts import COMPARISONS, TOLERANCES, VERDICTS, verdict, verdicts
 
 __all__ = ["COMPARISONS", "IFN_TERMS", "PBMC_MARKERS", "TOLERANCES", "VERDICTS", "cell_embedding", "cell_scores",
            "condition_gsea", "gsea_term_ranks", "heldout_genes", "knn_heldout_r", "marker_aupr", "marker_genes",

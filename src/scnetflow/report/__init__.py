@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scnetflow.errors import InputError
-from scnetflow.report._format import note
+from scnetflow.report.formatting import note
 
 logger = logging.getLogger(__name__)
 

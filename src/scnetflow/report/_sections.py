@@ -15,9 +15,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from scnetflow.report._format import esc as _esc
-from scnetflow.report._format import figure, kv_table, note, table
-from scnetflow.report._format import plt as _plt
+from scnetflow.report.formatting import esc as _esc
+from scnetflow.report.formatting import figure, kv_table, note, table
+from scnetflow.report.formatting import plt as _plt
 
 logger = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ import html
 
 import numpy as np
 
-from scnetflow.report._format import esc, figure, fmt, note, plt
+from scnetflow.report.formatting import esc, figure, fmt, note, plt
 from scnetflow.report._verdict import SIGN_TEXT, Verdict
 
 SCNET, BASE = "#2b6cb0", "#a0aec0"
