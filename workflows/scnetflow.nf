@@ -17,10 +17,11 @@ include { REPORT            } from '../modules/local/report/main'
 include { MULTIQC           } from '../modules/local/multiqc/main'
 
 /*
- * Output files as [sample, step, file] for the report, which reads the published layout.
+ * Output files as [sample, step, kind, file] for the report's manifest (kind: a key of
+ * scnetflow.report.KINDS, what the report reads the file as).
  */
-def asLayout(ch, String step) {
-    return ch.map { meta, f -> [meta.id, step, f] }
+def asManifest(ch, String step, String kind) {
+    return ch.map { meta, f -> [meta.id, step, kind, f] }
 }
 
 workflow SCNETFLOW {
@@ -35,7 +36,7 @@ workflow SCNETFLOW {
 
     main:
     ch_versions = Channel.empty()
-    ch_results  = Channel.empty()   // [sample, step, file] for the report
+    ch_results  = Channel.empty()   // [sample, step, kind, file] for the report
 
     //
     // Validate the samplesheet (Python); every other task depends on its output.
@@ -58,13 +59,13 @@ workflow SCNETFLOW {
     TRAIN(GRAPHS.out.h5ad)
     ch_versions = ch_versions.mix(QC.out.versions, GRAPHS.out.versions, TRAIN.out.versions)
     ch_results = ch_results.mix(
-        asLayout(QC.out.json, 'qc'),
-        asLayout(QC.out.h5ad, 'qc'),                    // the report's label-free verdict reads held-out genes
-        asLayout(GRAPHS.out.json, 'graphs'),
-        asLayout(TRAIN.out.h5ad, 'train'),
-        asLayout(TRAIN.out.reconstructed, 'train'),     // the report's reconstruction verdict
-        asLayout(TRAIN.out.history, 'train'),
-        asLayout(TRAIN.out.json, 'train'),
+        asManifest(QC.out.json, 'qc', 'qc_json'),
+        asManifest(QC.out.h5ad, 'qc', 'qc_h5ad'),                    // the report's label-free verdict reads held-out genes
+        asManifest(GRAPHS.out.json, 'graphs', 'graphs_json'),
+        asManifest(TRAIN.out.h5ad, 'train', 'scnet_h5ad'),
+        asManifest(TRAIN.out.reconstructed, 'train', 'reconstructed_h5ad'),     // the report's reconstruction verdict
+        asManifest(TRAIN.out.history, 'train', 'history'),
+        asManifest(TRAIN.out.json, 'train', 'train_json'),
     )
 
     //
@@ -73,31 +74,28 @@ workflow SCNETFLOW {
     if (!params.skip_cluster_eval) {
         CLUSTER_EVAL(TRAIN.out.h5ad)
         ch_versions = ch_versions.mix(CLUSTER_EVAL.out.versions)
-        ch_results = ch_results.mix(asLayout(CLUSTER_EVAL.out.tsv, 'cluster-eval'), asLayout(CLUSTER_EVAL.out.json, 'cluster-eval'))
+        ch_results = ch_results.mix(asManifest(CLUSTER_EVAL.out.tsv, 'cluster-eval', 'cluster_eval'), asManifest(CLUSTER_EVAL.out.json, 'cluster-eval', 'cluster_eval_json'))
     }
 
     if (!params.skip_coembed) {
         COEMBED(TRAIN.out.gene_embeddings.join(TRAIN.out.h5ad, failOnMismatch: true))
         ch_versions = ch_versions.mix(COEMBED.out.versions)
-        ch_results = ch_results.mix(
-            asLayout(COEMBED.out.modularity, 'coembed'),
-            asLayout(COEMBED.out.communities, 'coembed'),
-        )
+        ch_results = ch_results.mix(asManifest(COEMBED.out.modularity, 'coembed', 'modularity'))
 
         if (!params.skip_evaluate_network) {
             EVALUATE_NETWORK(COEMBED.out.edges.join(COEMBED.out.coexpr_edges, failOnMismatch: true), ppi, gmt, disease_gmt)
             ch_versions = ch_versions.mix(EVALUATE_NETWORK.out.versions)
             ch_results = ch_results.mix(
-                asLayout(EVALUATE_NETWORK.out.pathway_auc, 'evaluate-network'),
-                asLayout(EVALUATE_NETWORK.out.disease_zscores, 'evaluate-network'),
-                asLayout(EVALUATE_NETWORK.out.json, 'evaluate-network'),
+                asManifest(EVALUATE_NETWORK.out.pathway_auc, 'evaluate-network', 'pathway_auc'),
+                asManifest(EVALUATE_NETWORK.out.disease_zscores, 'evaluate-network', 'disease_zscores'),
+                asManifest(EVALUATE_NETWORK.out.json, 'evaluate-network', 'network_eval'),
             )
         }
 
         if (!params.skip_propagate && params.seed_genes) {
             PROPAGATE(COEMBED.out.edges)
             ch_versions = ch_versions.mix(PROPAGATE.out.versions)
-            ch_results = ch_results.mix(asLayout(PROPAGATE.out.tsv, 'propagate'))
+            ch_results = ch_results.mix(asManifest(PROPAGATE.out.tsv, 'propagate', 'propagation'))
         }
     }
 
@@ -131,7 +129,7 @@ workflow SCNETFLOW {
     if (!params.skip_diffnet && params.seed_genes) {
         DIFFNET(ch_pairs.map { meta, emb_a, _h5ad_a, _recon_a, emb_b, _h5ad_b, _recon_b -> [meta, emb_a, emb_b] })
         ch_versions = ch_versions.mix(DIFFNET.out.versions)
-        ch_results = ch_results.mix(asLayout(DIFFNET.out.edges, 'diffnet'), asLayout(DIFFNET.out.genes, 'diffnet'))
+        ch_results = ch_results.mix(asManifest(DIFFNET.out.edges, 'diffnet', 'diffnet_edges'), asManifest(DIFFNET.out.genes, 'diffnet', 'diffnet_genes'))
     }
 
     if (!params.skip_gsea) {
@@ -140,9 +138,9 @@ workflow SCNETFLOW {
         GSEA_CONTRAST(ch_pairs.map { meta, _emb_a, h5ad_a, recon_a, _emb_b, h5ad_b, recon_b -> [meta, h5ad_a, recon_a, h5ad_b, recon_b] }, gmt)
         ch_versions = ch_versions.mix(GSEA.out.versions, GSEA_CONTRAST.out.versions)
         ch_results = ch_results.mix(
-            asLayout(GSEA.out.celltype, 'gsea'),
-            asLayout(GSEA_CONTRAST.out.celltype, 'gsea'),
-            asLayout(GSEA_CONTRAST.out.conditions, 'gsea'),
+            asManifest(GSEA.out.celltype, 'gsea', 'gsea_celltype'),
+            asManifest(GSEA_CONTRAST.out.celltype, 'gsea', 'gsea_celltype'),
+            asManifest(GSEA_CONTRAST.out.conditions, 'gsea', 'gsea_conditions'),
         )
     }
 
@@ -160,10 +158,10 @@ workflow SCNETFLOW {
     if (!params.skip_report) {
         // Sorted so that the task hash, and so -resume, does not depend on completion order.
         ch_report_in = ch_results
-            .map { sample, step, f -> [sample, step, f.name, f] }
-            .toSortedList { a, b -> "${a[0]}/${a[1]}/${a[2]}" <=> "${b[0]}/${b[1]}/${b[2]}" }
+            .toSortedList { a, b -> "${a[0]}/${a[1]}/${a[3].name}" <=> "${b[0]}/${b[1]}/${b[3].name}" }
             .filter { rows -> rows.size() > 0 }   // nothing to report after a failed samplesheet check
-            .map { rows -> [[id: 'report'], rows.collect { row -> row[3] }, rows.collect { row -> "${row[0]}/${row[1]}/${row[2]}".toString() }] }
+            .map { rows -> [[id: 'report'], rows.collect { row -> row[3] },
+                            rows.collect { row -> "${row[0]}\t${row[1]}\t${row[2]}\tinputs/${row[3].name}".toString() }] }
         REPORT(ch_report_in, ch_versions_sorted)
         ch_report = REPORT.out.html
         // The report collates versions and per-sample statistics for MultiQC.

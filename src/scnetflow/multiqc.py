@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from scnetflow.errors import InputError
-from scnetflow.report import find_results, sample_stats, sample_verdicts
+from scnetflow.report import ResultGroup, result_groups, sample_stats, sample_verdicts
 
 logger = logging.getLogger(__name__)
 
@@ -71,13 +71,15 @@ VERDICT_COLUMNS: dict[str, tuple[str, str, str]] = {
 }
 
 
-def general_stats(results_dir: str | Path, verdicts: Mapping | None = None) -> dict[str, dict[str, float | int | str]]:
+def general_stats(results: str | Path | Mapping[str, ResultGroup], verdicts: Mapping | None = None
+                  ) -> dict[str, dict[str, float | int | str]]:
     """Per-sample headline numbers (:func:`scnetflow.report.sample_stats`) and the verdict's numbers and signs
     (``verdicts`` from :func:`scnetflow.report.sample_verdicts`, computed when ``None``); unknown values left out."""
+    groups = result_groups(results)
     if verdicts is None:
-        verdicts = sample_verdicts(results_dir)
+        verdicts = sample_verdicts(groups)
     out = {}
-    for g in find_results(results_dir).values():
+    for g in groups.values():
         if g.is_sample:
             st = sample_stats(g)
             row = {k: st[k] for k in HEADERS if st.get(k) is not None and st[k] == st[k]}  # NaN: unknown too
@@ -98,15 +100,16 @@ def _yaml():
     return yaml
 
 
-def write_general_stats(results_dir: str | Path, path: str | Path, verdicts: Mapping | None = None) -> dict[str, dict]:
+def write_general_stats(results: str | Path | Mapping[str, ResultGroup], path: str | Path,
+                        verdicts: Mapping | None = None) -> dict[str, dict]:
     """Write ``scnetflow_general_stats_mqc.yaml`` (MultiQC ``plot_type: generalstats``) for a results directory
-    (``verdicts`` as in :func:`general_stats`).
+    or its groups (``verdicts`` as in :func:`general_stats`).
 
     Returns
     -------
     The data written: sample -> column -> value.
     """
-    data = general_stats(results_dir, verdicts)
+    data = general_stats(results, verdicts)
     used = {k for row in data.values() for k in row}
     doc = {
         "id": "scnetflow",

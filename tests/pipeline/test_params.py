@@ -23,7 +23,7 @@ NOT_PARAMS = {
     "evaluate-network": {"coembed_edges", "coexpr_edges", "ppi", "gmt", "disease_gmt"},
     "diffnet": {"embeddings_a", "embeddings_b", "seed_genes", "seed_file", "name_a", "name_b"},
     "gsea": {"h5ad", "reconstructed", "gmt", "others", "label_key", "conditions", "cell_types"},
-    "report": {"results_dir", "multiqc", "versions"},
+    "report": {"results_dir", "manifest", "multiqc", "versions"},
 }
 #: (step, option) -> param, where one option name means different things in two steps.
 RENAMED = {

@@ -16,8 +16,8 @@ from click.testing import CliRunner
 from scnetflow import quality as Q
 from scnetflow.errors import InputError
 from scnetflow.multiqc import general_stats
-from scnetflow.report import (COMPARISON_SECTIONS, SAMPLE_SECTIONS, build_report, find_results, sample_stats,
-                              sample_verdicts, section_ids, write_report)
+from scnetflow.report import (COMPARISON_SECTIONS, SAMPLE_SECTIONS, build_report, find_results, read_manifest,
+                              sample_stats, sample_verdicts, section_ids, write_report)
 from scnetflow.report.formatting import fmt, mmss, sig3
 
 PAIR = "kang_ctrl_vs_stim"
@@ -104,6 +104,64 @@ def test_cli_empty_results_directory_fails_and_writes_nothing(tmp_path):
     assert len(lines) == 1 and lines[0].startswith("Error: ") and str(empty) in lines[0]
     assert "no scnetflow results" in lines[0] and "--outdir" in lines[0]  # what is wrong and what to do
     assert not out.exists()
+
+
+# --- the pipeline's manifest --------------------------------------------------------------------------------------
+
+def _manifest_of(results, staged) -> list[str]:
+    """The pipeline's view of ``results``: every file staged flat in ``staged/inputs`` and a manifest row each."""
+    (staged / "inputs").mkdir(parents=True)
+    rows = ["sample\tstep\tkind\tpath"]
+    for g in find_results(results).values():
+        for kind, path in g.files.items():
+            shutil.copy(path, staged / "inputs" / path.name)
+            rows.append(f"{g.name}\t{path.parent.name}\t{kind}\tinputs/{path.name}")
+    (staged / "manifest.tsv").write_text("\n".join(rows) + "\n")
+    return rows
+
+
+def test_manifest_gives_the_groups_that_the_directory_gives(results, tmp_path):
+    _manifest_of(results, tmp_path)
+    from_dir, from_manifest = find_results(results), read_manifest(tmp_path / "manifest.tsv")
+    assert set(from_manifest) == set(from_dir)
+    for name, g in from_dir.items():
+        m = from_manifest[name]
+        assert set(m.files) == set(g.files) and m.is_sample == g.is_sample and m.is_comparison == g.is_comparison
+        assert all(m.files[k].read_bytes() == g.files[k].read_bytes() for k in g.files)
+        assert m.where == g.where  # shown as published: <sample>/<step>/<file>
+
+
+def test_cli_reports_from_a_manifest(results, tmp_path):
+    from scnetflow.cli import main
+
+    _manifest_of(results, tmp_path / "task")
+    out = tmp_path / "out"
+    r = CliRunner().invoke(main, ["report", "--manifest", str(tmp_path / "task" / "manifest.tsv"), "--outdir", str(out),
+                                  "--max-umap-cells", "200", "--quiet"])
+    assert r.exit_code == 0, r.output
+    page = (out / "scnetflow_report.html").read_text()
+    assert "kang_ctrl/train/kang_ctrl.history.tsv" in _section(page, "about")
+    assert 'id="sample-kang_ctrl-training"' in page and (out / "scnetflow_general_stats_mqc.yaml").is_file()
+    both = CliRunner().invoke(main, ["report", str(results), "--manifest", str(tmp_path / "task" / "manifest.tsv"),
+                                     "--outdir", str(tmp_path / "o2")])
+    assert both.exit_code == 2 and "either RESULTS_DIR or --manifest" in both.output
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda rows: ["sample,step,kind,path"] + rows[1:], "header sample, step, kind, path"),
+    (lambda rows: rows[:1] + ["\t".join(rows[1].split("\t")[:2] + ["counts"] + rows[1].split("\t")[3:])] + rows[2:],
+     "line 2: unknown kind 'counts'"),
+    (lambda rows: rows[:1] + ["kang_ctrl\ttrain\thistory\tinputs/missing.history.tsv"] + rows[1:],
+     "line 2: file 'inputs/missing.history.tsv' not found"),
+    (lambda rows: rows[:1] + ["kang_ctrl\ttrain\thistory"] + rows[1:], "line 2: 3 fields, expected 4"),
+    (lambda rows: rows[:1], "lists no result file"),
+])
+def test_bad_manifest_names_the_line(results, tmp_path, edit, message):
+    rows = _manifest_of(results, tmp_path)
+    (tmp_path / "manifest.tsv").write_text("\n".join(edit(rows)) + "\n")
+    with pytest.raises(InputError, match=re.escape(message)) as e:
+        read_manifest(tmp_path / "manifest.tsv")
+    assert "manifest.tsv" in str(e.value)
 
 
 # --- the verdict --------------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ process REPORT {
     container "${params.container}"
 
     input:
-    tuple val(meta), path(files, stageAs: "inputs/*"), val(layout)   // result files + their "<sample>/<step>/<file>" paths
+    tuple val(meta), path(files, stageAs: "inputs/*"), val(manifest) // result files + a "sample<TAB>step<TAB>kind<TAB>file name" row each
     path versions, stageAs: "versions/versions_*.yml"               // every process's versions.yml
 
     output:
@@ -21,17 +21,14 @@ process REPORT {
     def args = task.ext.args ?: ''
     def versions_args = [versions].flatten().collect { f -> "--versions ${f}" }.join(' ')
     """
-    # Rebuild the published layout <sample>/<step>/<file> from the staged files.
-    while read -r rel; do
-        [ -n "\$rel" ] || continue
-        mkdir -p "results/\$(dirname "\$rel")"
-        ln -s "\$PWD/inputs/\$(basename "\$rel")" "results/\$rel"
-    done <<'END_LAYOUT'
-    ${layout.join('\n    ')}
-    END_LAYOUT
+    # The manifest: which sample, step and kind each staged file is (scnetflow.report.read_manifest).
+    printf 'sample\\tstep\\tkind\\tpath\\n' > manifest.tsv
+    cat <<'END_MANIFEST' >> manifest.tsv
+    ${manifest.join('\n    ')}
+    END_MANIFEST
 
     scnetflow_report.py \\
-        results \\
+        --manifest manifest.tsv \\
         --outdir . \\
         ${versions_args} \\
         ${args}

@@ -75,10 +75,12 @@ SKIP_DIRS = frozenset({"multiqc", "pipeline_info", "report"})
 
 @dataclass
 class ResultGroup:
-    """The result files of one sample (or contrast): kind -> path, plus its directory name."""
+    """The result files of one sample (or contrast): kind -> path, plus its name, and kind -> where the file
+    is published (``<sample>/<step>/<file>``, shown in the report's files table)."""
 
     name: str
     files: dict[str, Path] = field(default_factory=dict)
+    where: dict[str, str] = field(default_factory=dict)
 
     @property
     def is_sample(self) -> bool:
@@ -127,16 +129,60 @@ def find_results(results_dir: str | Path) -> dict[str, ResultGroup]:
                 prefix = path.name[: -len(suffix) - 1]
                 name = rel.parts[0] if len(rel.parts) > 1 else prefix
                 group = groups.setdefault(name, ResultGroup(name))
-                if kind in group.files:
-                    logger.warning("report: %s: second %s file %s ignored", name, kind, path)
-                else:
-                    group.files[kind] = path
+                _add(group, kind, path, rel.as_posix())
                 break
     if not groups:
         raise InputError(
             "no scnetflow results in this directory (no <prefix>.qc.json, <prefix>.scnet.h5ad, ... below it); "
             "pass the pipeline's --outdir, or run the pipeline first", path=root)
     return dict(sorted(groups.items()))
+
+
+def _add(group: ResultGroup, kind: str, path: Path, where: str) -> None:
+    if kind in group.files:
+        logger.warning("report: %s: second %s file %s ignored", group.name, kind, where)
+    else:
+        group.files[kind], group.where[kind] = path, where
+
+
+#: Columns of a results manifest (:func:`read_manifest`).
+MANIFEST_COLUMNS = ("sample", "step", "kind", "path")
+
+
+def read_manifest(manifest: str | Path) -> dict[str, ResultGroup]:
+    """The result files listed in a manifest, by group, as :func:`find_results` finds them in a directory.
+
+    The manifest is a TSV with the header ``sample, step, kind, path`` and one row per file: the group
+    (sample or contrast) it belongs to, the step that wrote it, its kind (a key of :data:`KINDS`) and its
+    path, relative to the manifest's directory. The pipeline writes one for the report step, so that the
+    report reads the files where they are staged.
+    """
+    manifest = Path(manifest)
+    if not manifest.is_file():
+        raise InputError("manifest not found", path=manifest)
+    lines = [line.rstrip("\n").split("\t") for line in manifest.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if not lines or tuple(lines[0]) != MANIFEST_COLUMNS:
+        raise InputError("the first line must be the header sample, step, kind, path (tab-separated)", path=manifest)
+    groups: dict[str, ResultGroup] = {}
+    for n, row in enumerate(lines[1:], start=2):
+        if len(row) != len(MANIFEST_COLUMNS):
+            raise InputError(f"line {n}: {len(row)} fields, expected {len(MANIFEST_COLUMNS)} (tab-separated)",
+                             path=manifest)
+        sample, step, kind, rel = row
+        if kind not in KINDS:
+            raise InputError(f"line {n}: unknown kind {kind!r}; use one of {', '.join(KINDS)}", path=manifest)
+        path = manifest.parent / rel
+        if not path.is_file():
+            raise InputError(f"line {n}: file {rel!r} not found", path=manifest)
+        _add(groups.setdefault(sample, ResultGroup(sample)), kind, path, f"{sample}/{step}/{path.name}")
+    if not groups:
+        raise InputError("the manifest lists no result file", path=manifest)
+    return dict(sorted(groups.items()))
+
+
+def result_groups(results: str | Path | Mapping[str, ResultGroup]) -> dict[str, ResultGroup]:
+    """The groups of ``results``: found in a directory (:func:`find_results`), or as given."""
+    return dict(results) if isinstance(results, Mapping) else find_results(results)
 
 
 def _read_json(path: Path | None) -> dict | None:
@@ -261,14 +307,14 @@ def _safe(render: Callable[[], str], what: str) -> str:
         return note(f"Could not render {what}: {type(e).__name__}: {e}")
 
 
-def sample_verdicts(results_dir: str | Path) -> dict:
+def sample_verdicts(results: str | Path | Mapping[str, ResultGroup]) -> dict:
     """The verdict of every sample (:func:`scnetflow.report._verdict.sample_verdict`), by sample name.
 
     A sample whose verdict cannot be computed (an unreadable input) is left out, with a warning.
     """
     from scnetflow.report._verdict import sample_verdict
 
-    samples = [g for g in find_results(results_dir).values() if g.is_sample]
+    samples = [g for g in result_groups(results).values() if g.is_sample]
     out = {}
     for g in samples:
         others = [o.files["scnet_h5ad"] for o in samples if o is not g and "scnet_h5ad" in o.files]
@@ -279,14 +325,15 @@ def sample_verdicts(results_dir: str | Path) -> dict:
     return out
 
 
-def build_report(results_dir: str | Path, *, title: str = "scnetflow report", max_umap_cells: int = 20000,
-                 seed: int = 0, verdicts: Mapping | None = None) -> tuple[str, list[str]]:
-    """Render the report for a results directory.
+def build_report(results: str | Path | Mapping[str, ResultGroup], *, title: str = "scnetflow report",
+                 max_umap_cells: int = 20000, seed: int = 0, verdicts: Mapping | None = None,
+                 source: str | None = None) -> tuple[str, list[str]]:
+    """Render the report for a results directory or its groups.
 
     Parameters
     ----------
-    results_dir
-        Published results (``<results>/<sample>/<step>/...``).
+    results
+        Published results (``<results>/<sample>/<step>/...``), or their groups (:func:`read_manifest`).
     title
         Page title.
     max_umap_cells
@@ -295,6 +342,8 @@ def build_report(results_dir: str | Path, *, title: str = "scnetflow report", ma
         Seed for the UMAP layout, subsampling and any clustering computed for the figures.
     verdicts
         Precomputed :func:`sample_verdicts` (computed here when ``None``).
+    source
+        Where the results came from, for the page's "About" [default: the directory, or "a manifest"].
 
     Returns
     -------
@@ -304,12 +353,14 @@ def build_report(results_dir: str | Path, *, title: str = "scnetflow report", ma
     from scnetflow.report import _sections as rs
     from scnetflow.report._verdict_html import glance_table, verdict_block
 
-    groups = find_results(results_dir)
+    groups = result_groups(results)
+    if source is None:
+        source = "a manifest" if isinstance(results, Mapping) else str(results)
     samples = [g for g in groups.values() if g.is_sample]
     comparisons = [g for g in groups.values() if g.is_comparison]
-    logger.info("report: %d sample(s), %d contrast(s) in %s", len(samples), len(comparisons), results_dir)
+    logger.info("report: %d sample(s), %d contrast(s) in %s", len(samples), len(comparisons), source)
     if verdicts is None:
-        verdicts = sample_verdicts(results_dir)
+        verdicts = sample_verdicts(groups)
     sec = pg.section
 
     summary = ("<h3>Samples</h3>" + _safe(lambda: pg.samples_table(samples, sample_stats), "the samples table")
@@ -359,22 +410,22 @@ def build_report(results_dir: str | Path, *, title: str = "scnetflow report", ma
 
     about = (f"<p>scnetflow {html.escape(__version__)}; generated "
              f"{_dt.datetime.now(_dt.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')} from "
-             f"<code>{html.escape(str(results_dir))}</code>. Numbers: counts exact, others to 3 significant "
-             "digits, durations as m:ss.</p>" + rs.files_table(groups, Path(results_dir)))
+             f"<code>{html.escape(source)}</code>. Numbers: counts exact, others to 3 significant "
+             "digits, durations as m:ss.</p>" + rs.files_table(groups))
     parts.append(sec("about", "About this report", about, 2, open_=False))
     toc.append(("about", "About this report", []))
     ids = section_ids(groups)
     return pg.page(title, pg.contents(toc), parts), ids
 
 
-def write_report(results_dir: str | Path, out_html: str | Path, **kwargs) -> list[str]:
+def write_report(results: str | Path | Mapping[str, ResultGroup], out_html: str | Path, **kwargs) -> list[str]:
     """Render :func:`build_report` to ``out_html`` (written to a temporary name, then renamed).
 
     Returns
     -------
     The ids of the sections written.
     """
-    page, ids = build_report(results_dir, **kwargs)
+    page, ids = build_report(results, **kwargs)
     out_html = Path(out_html)
     tmp = out_html.with_name(out_html.name + ".tmp")
     tmp.write_text(page, encoding="utf-8")

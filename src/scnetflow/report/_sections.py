@@ -364,7 +364,7 @@ def diffnet_section(genes: Path | None, edges: Path | None) -> str:
     return "\n".join(out)
 
 
-def files_table(groups, root: Path) -> str:
-    """Which input file filled which part of the report."""
-    rows = [{"group": g.name, "kind": k, "file": str(p.relative_to(root))} for g in groups.values() for k, p in g.files.items()]
+def files_table(groups) -> str:
+    """Which input file filled which part of the report (as published: ``<sample>/<step>/<file>``)."""
+    rows = [{"group": g.name, "kind": k, "file": g.where.get(k, p.name)} for g in groups.values() for k, p in g.files.items()]
     return table(pd.DataFrame(rows, columns=["group", "kind", "file"]), max_rows=500) if rows else note("No result files found.")
