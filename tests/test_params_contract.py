@@ -1,4 +1,5 @@
-"""The step dataclasses are the single source of the qc, graphs and train settings (scnetflow.params)."""
+"""The step dataclasses are the single source of the qc, graphs and train settings (scnetflow.params,
+scnetflow.pipeline_params)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,10 @@ import click
 from click.testing import CliRunner
 import pytest
 
-from scnetflow import params as contract
+from scnetflow import pipeline_params as contract
 from scnetflow.cli.options import dataclass_options, split_options
 from scnetflow.model import ModelConfig
-from scnetflow.params import option
+from scnetflow.params import option, settings
 from scnetflow.train import TrainParams
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_generated_blocks_are_current():
     stale = [p.relative_to(ROOT).as_posix() for p, text in contract.generated_files(ROOT).items() if p.read_text() != text]
-    assert not stale, f"{stale} are out of date with the step dataclasses: run `python -m scnetflow.params`"
+    assert not stale, f"{stale} are out of date with the step dataclasses: run `python -m scnetflow.pipeline_params`"
 
 
 def _with_new_field(monkeypatch) -> type:
@@ -63,7 +64,7 @@ def test_every_setting_is_a_cli_option_with_the_field_default(step):
     command = importlib.import_module(f"scnetflow.cli.{step}").command
     options = {p.name: p for p in command.params}
     for cls in contract._step_params()[step]:
-        for s in contract.settings(cls):
+        for s in settings(cls):
             assert s.name in options and options[s.name].default == s.default, f"{step} {s.flag}"
             assert s.flag in options[s.name].opts
 
@@ -79,4 +80,4 @@ def test_one_name_means_one_thing(monkeypatch):
 def test_a_field_without_help_is_refused():
     plain = dataclasses.make_dataclass("Plain", [("knob", int, dataclasses.field(default=1))], frozen=True)
     with pytest.raises(TypeError, match="declare it with scnetflow.params.option"):
-        contract.settings(plain)
+        settings(plain)
