@@ -1,10 +1,10 @@
-"""The run report: one self-contained HTML file over a directory of published results.
+"""The run report: one self-contained HTML file over a run's result files.
 
-Results are found as ``<results>/<sample>/<step>/<prefix>.<kind>`` (``docs/contracts.md``); any file whose
-name ends in one of :data:`KINDS` counts, at any depth, and belongs to the group named by the first
-directory below ``<results>`` (or by its prefix when it lies directly in ``<results>``). Groups with
-single-sample outputs (QC, graphs, training, ...) are samples; groups with only pair outputs (a
-differential network, GSEA between conditions) are contrasts. The page opens with a verdict per sample
+The files come by group (a sample or a contrast) and kind (:mod:`scnetflow.report.results`): found in a
+published results directory, ``<results>/<sample>/<step>/<prefix>.<kind>`` (:func:`find_results`), or
+listed with their sample, step and kind in the manifest that the pipeline writes (:func:`read_manifest`).
+Groups with single-sample outputs (QC, graphs, training, ...) are samples; groups with only pair outputs
+(a differential network, GSEA between conditions) are contrasts. The page opens with a verdict per sample
 (each scNET output against its baseline, :mod:`scnetflow.report._verdict`), then the sample and contrast
 tables, then one collapsible section per sample and contrast. Figures are PNGs embedded as base64; the
 page has no script, no external style sheet, font or image, so it opens offline. Every section has a
