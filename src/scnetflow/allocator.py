@@ -37,7 +37,7 @@ def _glibc() -> bool:
 def tune_allocator() -> None:
     """Re-execute the running command (same interpreter, arguments and process id) with :data:`TUNABLES`,
     unless ``GLIBC_TUNABLES`` is set or this is not Linux with glibc. Call it before any work starts."""
-    if "GLIBC_TUNABLES" in os.environ or not _glibc():
+    if "GLIBC_TUNABLES" in os.environ or not _glibc() or not sys.executable:  # embedded: nothing to re-run
         return
     os.environ["GLIBC_TUNABLES"] = TUNABLES
     sys.stdout.flush()
