@@ -42,7 +42,7 @@ def main(argv: list[str]) -> None:
     from sklearn.decomposition import PCA
 
     from scnetflow.train.data import standardise
-    from scnetflow.cluster_eval import cluster_eval
+    from scnetflow.cluster_eval import ClusterEvalParams, cluster_eval
     from scnetflow.graphs import GraphsParams, build_model_inputs, read_ppi
     from scnetflow.io import map_ensembl_to_symbols, read_counts
     from scnetflow.qc import QCParams, run_qc
@@ -73,7 +73,7 @@ def main(argv: list[str]) -> None:
     keys = {name: f"rep{i}" for i, name in enumerate(reps)}
     for name, x in reps.items():
         out.obsm[keys[name]] = np.asarray(x, dtype=np.float32)
-    _, summary = cluster_eval(out, args.label, representations=list(keys.values()))
+    _, summary = cluster_eval(out, args.label, ClusterEvalParams(representations=tuple(keys.values())))
     rows = []
     for name, key in keys.items():
         r = summary["representations"][key]

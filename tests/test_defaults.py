@@ -8,25 +8,24 @@ from pathlib import Path
 
 import pytest
 
-from scnetflow.graphs import GraphsParams
-from scnetflow.model import ModelConfig
-from scnetflow.qc import QCParams
-from scnetflow.train import TrainParams
+from scnetflow.cli import STEPS as CLI_MODULES
+from scnetflow.pipeline_params import step_params
 
 ROOT = Path(__file__).resolve().parents[1]
-STEPS = {"qc": QCParams, "graphs": GraphsParams, "train": (TrainParams, ModelConfig)}
+STEPS = step_params()  # step -> its dataclasses, every step with settings
 
 
 def _cli_defaults(step: str) -> dict:
     import importlib
 
-    cmd = importlib.import_module(f"scnetflow.cli.{step}").command
+    cmd = importlib.import_module(f"scnetflow.cli.{CLI_MODULES[step]}").command
     return {p.name: p.default for p in cmd.params}
 
 
-def _library_defaults(step: str) -> dict:
-    classes = STEPS[step] if isinstance(STEPS[step], tuple) else (STEPS[step],)
-    return {f.name: f.default for c in classes for f in dataclasses.fields(c)}
+def _library_defaults(step: str, *, params_only: bool = False) -> dict:
+    """Field -> default; ``params_only``: only the fields that are pipeline params (not set per sample)."""
+    return {f.name: f.default for c in STEPS[step] for f in dataclasses.fields(c)
+            if not params_only or f.metadata.get("param", True)}
 
 
 @pytest.mark.parametrize("step", list(STEPS))
@@ -68,8 +67,9 @@ def test_nextflow_config_repeats_library_defaults(step):
     for name, default in _library_defaults(step).items():
         if name not in params:
             continue
+        if isinstance(default, tuple):  # a list param is one comma-separated string
+            default = ",".join(str(v) for v in default)
         assert params[name] == default, f"params.{name} = {params[name]!r} but {step} defaults to {default!r}"
-    # the pipeline exposes every training hyper-parameter
-    if step == "train":
-        missing = set(_library_defaults(step)) - set(params)
-        assert not missing, f"nextflow.config lacks params {sorted(missing)}"
+    # the pipeline exposes every setting
+    missing = set(_library_defaults(step, params_only=True)) - set(params)
+    assert not missing, f"nextflow.config lacks params {sorted(missing)}"

@@ -1,4 +1,4 @@
-"""The step dataclasses are the single source of the qc, graphs and train settings (scnetflow.params,
+"""The step dataclasses are the single source of every step's settings (scnetflow.params,
 scnetflow.pipeline_params)."""
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ def _with_new_field(monkeypatch) -> type:
     """TrainParams with one more setting, as a developer would add it, installed as the train step's class."""
     extended = dataclasses.make_dataclass(
         "TrainParams", [("new_knob", int, option(7, "A new knob.", min=0))], bases=(TrainParams,), frozen=True)
-    steps = contract._step_params()
-    monkeypatch.setattr(contract, "_step_params", lambda: {**steps, "train": (extended, ModelConfig)})
+    steps = contract.step_params()
+    monkeypatch.setattr(contract, "step_params", lambda: {**steps, "train": (extended, ModelConfig)})
     return extended
 
 
@@ -59,11 +59,13 @@ def test_a_new_field_reaches_the_cli_and_the_pipeline_with_its_name_and_default(
     assert contract.main(["--check", str(ROOT)]) == 1  # the real files lack it: the check fails
 
 
-@pytest.mark.parametrize("step", ["qc", "graphs", "train"])
+@pytest.mark.parametrize("step", list(contract.step_params()))
 def test_every_setting_is_a_cli_option_with_the_field_default(step):
-    command = importlib.import_module(f"scnetflow.cli.{step}").command
+    from scnetflow.cli import STEPS
+
+    command = importlib.import_module(f"scnetflow.cli.{STEPS[step]}").command
     options = {p.name: p for p in command.params}
-    for cls in contract._step_params()[step]:
+    for cls in contract.step_params()[step]:
         for s in settings(cls):
             assert s.name in options and options[s.name].default == s.default, f"{step} {s.flag}"
             assert s.flag in options[s.name].opts
@@ -71,8 +73,8 @@ def test_every_setting_is_a_cli_option_with_the_field_default(step):
 
 def test_one_name_means_one_thing(monkeypatch):
     clash = dataclasses.make_dataclass("Clash", [("seed", int, option(1, "Another seed."))], frozen=True)
-    steps = contract._step_params()
-    monkeypatch.setattr(contract, "_step_params", lambda: {**steps, "graphs": (clash,)})
+    steps = contract.step_params()
+    monkeypatch.setattr(contract, "step_params", lambda: {**steps, "graphs": (clash,)})
     with pytest.raises(ValueError, match="seed is a setting of two steps"):
         contract.pipeline_settings()
 
@@ -81,3 +83,21 @@ def test_a_field_without_help_is_refused():
     plain = dataclasses.make_dataclass("Plain", [("knob", int, dataclasses.field(default=1))], frozen=True)
     with pytest.raises(TypeError, match="declare it with scnetflow.params.option"):
         settings(plain)
+
+
+def test_a_list_setting_is_a_repeatable_option_and_a_comma_separated_param(tmp_path):
+    from scnetflow.coembed import CoembedParams
+
+    @click.command()
+    @dataclass_options(CoembedParams)
+    def cmd(**options):
+        (params,) = split_options(options, CoembedParams)
+        click.echo(repr(params.percentiles))
+
+    assert CliRunner().invoke(cmd, []).output.strip() == "(50.0, 75.0, 95.0, 99.0)"
+    assert CliRunner().invoke(cmd, ["--percentiles", "90", "--percentiles", "99"]).output.strip() == "(90.0, 99.0)"
+    assert CliRunner().invoke(cmd, ["--percentiles", "100"]).exit_code == 2  # each item in range
+    text = (ROOT / "conf/modules.config").read_text()
+    assert ("(params.percentiles ?: '').toString().tokenize(',').collect { v -> \"--percentiles ${v.trim()}\" }"
+            ".join(' ')") in text
+    assert re.search(r"^\s*percentiles\s*= '50.0,75.0,95.0,99.0'", (ROOT / "nextflow.config").read_text(), re.M)

@@ -71,10 +71,18 @@ workflow SCNETFLOW {
     //
     // Downstream analyses.
     //
+    // scNET's clusters of each sample (cluster-eval's clusters.tsv), or [] without cluster-eval: the cell
+    // groups of GSEA and the report for an unlabelled sample.
+    ch_clusters = TRAIN.out.h5ad.map { meta, _h5ad -> [meta, []] }
     if (!params.skip_cluster_eval) {
         CLUSTER_EVAL(TRAIN.out.h5ad)
+        ch_clusters = CLUSTER_EVAL.out.clusters
         ch_versions = ch_versions.mix(CLUSTER_EVAL.out.versions)
-        ch_results = ch_results.mix(asManifest(CLUSTER_EVAL.out.tsv, 'cluster-eval', 'cluster_eval'), asManifest(CLUSTER_EVAL.out.json, 'cluster-eval', 'cluster_eval_json'))
+        ch_results = ch_results.mix(
+            asManifest(CLUSTER_EVAL.out.tsv, 'cluster-eval', 'cluster_eval'),
+            asManifest(CLUSTER_EVAL.out.json, 'cluster-eval', 'cluster_eval_json'),
+            asManifest(CLUSTER_EVAL.out.clusters, 'cluster-eval', 'clusters'),
+        )
     }
 
     if (!params.skip_coembed) {
@@ -134,8 +142,13 @@ workflow SCNETFLOW {
 
     if (!params.skip_gsea) {
         // Each cell type against the rest, per sample; and condition B against A within cell types, per pair.
-        GSEA(TRAIN.out.h5ad.join(TRAIN.out.reconstructed, failOnMismatch: true).map { meta, h5ad, recon -> [meta, h5ad, recon, [], []] }, gmt)
-        GSEA_CONTRAST(ch_pairs.map { meta, _emb_a, h5ad_a, recon_a, _emb_b, h5ad_b, recon_b -> [meta, h5ad_a, recon_a, h5ad_b, recon_b] }, gmt)
+        GSEA(
+            TRAIN.out.h5ad.join(TRAIN.out.reconstructed, failOnMismatch: true).join(ch_clusters, failOnMismatch: true)
+                .map { meta, h5ad, recon, clusters -> [meta, h5ad, recon, [], [], clusters] },
+            gmt,
+        )
+        // Two samples' cluster numbers name unrelated groups: a contrast uses the label column only.
+        GSEA_CONTRAST(ch_pairs.map { meta, _emb_a, h5ad_a, recon_a, _emb_b, h5ad_b, recon_b -> [meta, h5ad_a, recon_a, h5ad_b, recon_b, []] }, gmt)
         ch_versions = ch_versions.mix(GSEA.out.versions, GSEA_CONTRAST.out.versions)
         ch_results = ch_results.mix(
             asManifest(GSEA.out.celltype, 'gsea', 'gsea_celltype'),

@@ -9,13 +9,15 @@ and NMI against it are reported, and the maximum over resolutions summarises eac
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from scnetflow.errors import InputError
+from scnetflow.labels import label_key_of, leiden_of
+from scnetflow.params import option
 
 if TYPE_CHECKING:
     import anndata
@@ -23,38 +25,47 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 DEFAULT_RESOLUTIONS = tuple(round(0.1 * i, 1) for i in range(1, 11))
-#: ``label_key`` values that mean "no labels" (the qc step stores ``""`` for an unlabelled sample).
-NO_LABELS = ("", "none")
+
+
+@dataclass(frozen=True)
+class ClusterEvalParams:
+    """The cluster-eval step's settings (METHOD.md section 5)."""
+
+    representations: tuple[str, ...] = option(("X_scnet", "X_pca"), "obsm keys of the cell representations compared.")
+    resolutions: tuple[float, ...] = option(DEFAULT_RESOLUTIONS, "Leiden resolutions scored against the labels.",
+                                            min=0, min_open=True)
+    cluster_n_neighbors: int = option(15, "Neighbours per cell in the KNN graph that Leiden clusters (the same for "
+                                           "every representation).", min=2)
+    leiden_resolution: float = option(0.5, "Resolution of scNET's clusters, obs['scnet_leiden'] (clusters.tsv): the "
+                                           "cell groups of GSEA and the report when a sample has no labels.",
+                                      min=0, min_open=True)
+    seed: int = option(0, "Random seed; CPU runs are deterministic for a seed.")
 
 
 def cluster_eval(
     adata: anndata.AnnData,
     label_key: str | None = None,
+    params: ClusterEvalParams = ClusterEvalParams(),
     *,
-    representations: Sequence[str] = ("X_scnet", "X_pca"),
-    resolutions: Sequence[float] = DEFAULT_RESOLUTIONS,
-    n_neighbors: int = 15,
-    seed: int = 0,
+    key_added: str | None = None,
 ) -> tuple[pd.DataFrame, dict]:
     """Leiden clusters over resolutions for each cell representation, scored against labels.
 
     Parameters
     ----------
     adata
-        Cells with the representations in ``obsm`` (not modified).
+        Cells with the representations in ``obsm``; not modified unless ``key_added``.
     label_key
-        obs column with known labels; ``None`` uses ``uns['sample']['label_key']`` when set, else
-        clusters are only counted (ARI/NMI left empty). ``""`` and ``"none"`` (any case) mean no labels,
-        as the qc step records an unlabelled sample. With fewer than 2 distinct labels ARI/NMI mean
+        obs column with known labels (:func:`scnetflow.labels.label_key_of`): ``None`` uses
+        ``uns['sample']['label_key']`` when that column exists, else clusters are only counted (ARI/NMI left
+        empty); ``""`` and ``"none"`` (any case) mean no labels. With fewer than 2 distinct labels ARI/NMI mean
         nothing: they are left empty, with a warning.
-    representations
-        ``obsm`` keys to compare (default: scNET's embedding and PCA).
-    resolutions
-        Leiden resolutions (default 0.1, 0.2, ..., 1.0).
-    n_neighbors
-        Neighbours in the KNN graph (same for every representation).
-    seed
-        Seed of the KNN graph and of Leiden.
+    params
+        Representations (default: scNET's embedding and PCA), resolutions (0.1, ..., 1.0), the KNN's
+        neighbours (the same for every representation), the resolution of scNET's clusters and the seed.
+    key_added
+        Also write scNET's Leiden clusters at ``params.leiden_resolution`` to ``obs[key_added]`` (the step
+        uses ``"scnet_leiden"``); needs ``"X_scnet"`` among the representations.
 
     Returns
     -------
@@ -62,26 +73,21 @@ def cluster_eval(
     n_clusters, ari, nmi``); summary per representation with the best ARI and NMI and their
     resolutions, plus the settings.
     """
-    import anndata as ad
-    import scanpy as sc
     from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
-    explicit = label_key is not None
-    if label_key is None:
-        sample = adata.uns.get("sample") or {}
-        label_key = sample.get("label_key") if hasattr(sample, "get") else None
-    if label_key is not None and str(label_key).strip().lower() in NO_LABELS:
-        label_key = None
-    if label_key is not None and label_key not in adata.obs:
-        hint = "pass an existing column, or none to only count clusters"
-        where = "" if explicit else " (from uns['sample']['label_key'])"
-        raise InputError(f"label column {label_key!r}{where} not in obs (columns: {list(adata.obs.columns)}); {hint}")
+    import anndata as ad
+    import scanpy as sc
+
+    representations, resolutions = params.representations, params.resolutions
+    label_key = label_key_of(adata, label_key)
     missing = [r for r in representations if r not in adata.obsm]
     if missing:
         raise InputError(
             f"representation(s) {missing} not in obsm (keys: {list(adata.obsm)}); "
-            "pass the train step's scnet.h5ad or choose --representation from those keys"
+            "pass the train step's scnet.h5ad or choose --representations from those keys"
         )
+    if key_added is not None and "X_scnet" not in representations:
+        raise InputError("scNET's clusters need X_scnet among --representations")
     bad = [r for r in resolutions if not r > 0]
     if bad:
         raise InputError(f"resolutions must be > 0, got {bad}")
@@ -98,16 +104,19 @@ def cluster_eval(
                            "left empty (clusters are only counted)", label_key, n_labels, int(keep.sum()))
             labels = None
     rows = []
+    n_neighbors, seed = params.cluster_n_neighbors, params.seed
     for rep in representations:
         X = np.asarray(adata.obsm[rep], dtype=np.float32)
         if not np.isfinite(X).all():
             raise InputError(f"obsm[{rep!r}] has NaN or infinite values")
         tmp = ad.AnnData(obs=pd.DataFrame(index=adata.obs_names), obsm={rep: X})
         sc.pp.neighbors(tmp, use_rep=rep, n_neighbors=n_neighbors, transformer="sklearn", random_state=seed)
+        if rep == "X_scnet" and key_added is not None:
+            adata.obs[key_added] = pd.Categorical(leiden_of(tmp, resolution=params.leiden_resolution, seed=seed))
+            logger.info("scNET clusters at resolution %g: %d, in obs[%r]", params.leiden_resolution,
+                        adata.obs[key_added].nunique(), key_added)
         for res in resolutions:
-            sc.tl.leiden(tmp, resolution=res, key_added="c", flavor="igraph", n_iterations=2, directed=False,
-                         random_state=seed)
-            clusters = tmp.obs["c"].to_numpy()
+            clusters = leiden_of(tmp, resolution=res, seed=seed)
             row = {"representation": rep, "resolution": float(res), "n_clusters": int(len(set(clusters))),
                    "ari": np.nan, "nmi": np.nan}
             if labels is not None:
@@ -120,7 +129,7 @@ def cluster_eval(
         "label_key": label_key,
         "n_labels": 0 if labels is None else int(len(set(labels[keep]))),
         "params": {"representations": list(representations), "resolutions": [float(r) for r in resolutions],
-                   "n_neighbors": n_neighbors, "seed": seed},
+                   "cluster_n_neighbors": n_neighbors, "leiden_resolution": params.leiden_resolution, "seed": seed},
         "representations": {},
     }
     for rep, sub in table.groupby("representation", sort=False):

@@ -13,27 +13,37 @@ Memory: a G x G float32 matrix (400 MB for 10k genes) plus one float32 copy of i
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 from scnetflow.errors import InputError
+from scnetflow.networks import abs_coexpression, abs_correlation, seeded_igraph, threshold_edges, upper_triangle_percentiles
+from scnetflow.params import option
 
 if TYPE_CHECKING:
     import anndata
 
 logger = logging.getLogger(__name__)
 
-_ROW_CHUNK = 512
+PERCENTILE_HELP = "Percentile of |r| over gene pairs above which two genes are linked in a co-embedded network."
 
+
+@dataclass(frozen=True)
+class CoembedParams:
+    """The coembed step's settings."""
+
+    percentiles: tuple[float, ...] = option((50.0, 75.0, 95.0, 99.0), "Percentiles of |r| at which both networks' "
+                                            "communities and modularity are reported.", min=0, max=100,
+                                            min_open=True, max_open=True)
+    percentile: float = option(99.0, PERCENTILE_HELP + " The written edge lists and GraphML use it (99 in the paper).",
+                               min=0, max=100, min_open=True, max_open=True)
+    seed: int = option(0, "Random seed; CPU runs are deterministic for a seed.")
 
 def read_gene_embeddings(path: str | Path) -> pd.DataFrame:
     """Read ``<prefix>.gene_embeddings.tsv`` (``gene, scnet_0 ... scnet_k``) into genes x dims float32."""
@@ -56,90 +66,6 @@ def read_gene_embeddings(path: str | Path) -> pd.DataFrame:
         raise InputError("embedding has NaN or infinite values; re-run train or drop those genes", path=path)
     df.index = df.index.astype(str)
     return df
-
-
-def abs_correlation(X: np.ndarray) -> np.ndarray:
-    """|Pearson| between the rows of ``X`` (genes x features), float32, diagonal set to 0.
-
-    Rows with zero variance get correlation 0 with everything.
-    """
-    Z = np.asarray(X, dtype=np.float32).copy()
-    Z -= Z.mean(axis=1, keepdims=True)
-    norm = np.linalg.norm(Z, axis=1)
-    norm[norm == 0] = np.inf
-    Z /= norm[:, None]
-    C = Z @ Z.T
-    np.abs(C, out=C)
-    np.fill_diagonal(C, 0.0)
-    np.clip(C, 0.0, 1.0, out=C)
-    return C
-
-
-def abs_coexpression(X: np.ndarray | sp.spmatrix, *, chunk_size: int = 4096) -> np.ndarray:
-    """|Pearson| between the columns (genes) of a cells x genes matrix, float32, diagonal 0.
-
-    Accumulates the covariance over chunks of cells, so a sparse ``X`` is never densified whole.
-    """
-    n, g = X.shape
-    if n < 3:
-        raise InputError(f"need >= 3 cells for co-expression, found {n}")
-    mean = np.asarray(X.mean(axis=0), dtype=np.float64).ravel()
-    cov = np.zeros((g, g), dtype=np.float32)
-    mean32 = mean.astype(np.float32)
-    for start in range(0, n, chunk_size):
-        block = X[start : start + chunk_size]
-        block = block.toarray() if sp.issparse(block) else np.asarray(block)
-        block = block.astype(np.float32) - mean32
-        cov += block.T @ block
-    sd = np.sqrt(np.clip(np.diag(cov).astype(np.float64), 0, None))
-    sd[sd == 0] = np.inf
-    inv = (1.0 / sd).astype(np.float32)
-    cov *= inv[:, None]
-    cov *= inv[None, :]
-    np.abs(cov, out=cov)
-    np.fill_diagonal(cov, 0.0)
-    np.clip(cov, 0.0, 1.0, out=cov)
-    return cov
-
-
-def upper_triangle_percentiles(C: np.ndarray, percentiles: Sequence[float]) -> dict[float, float]:
-    """Percentiles of the off-diagonal upper triangle of a symmetric matrix (one float32 copy)."""
-    g = C.shape[0]
-    vals = np.empty(g * (g - 1) // 2, dtype=np.float32)
-    pos = 0
-    for i in range(g - 1):
-        row = C[i, i + 1 :]
-        vals[pos : pos + row.size] = row
-        pos += row.size
-    qs = np.percentile(vals, list(percentiles), overwrite_input=True)
-    return {float(p): float(q) for p, q in zip(percentiles, np.atleast_1d(qs))}
-
-
-def threshold_edges(C: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Index pairs ``i < j`` with ``C[i, j] > threshold`` and their values, scanning rows in chunks."""
-    rows, cols, vals = [], [], []
-    g = C.shape[0]
-    for start in range(0, g, _ROW_CHUNK):
-        block = C[start : start + _ROW_CHUNK]
-        r, c = np.nonzero(block > threshold)
-        r = r + start
-        keep = c > r
-        rows.append(r[keep].astype(np.int32))
-        cols.append(c[keep].astype(np.int32))
-        vals.append(block[r[keep] - start, c[keep]])
-    return np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
-
-
-@contextlib.contextmanager
-def seeded_igraph(seed: int) -> Iterator[None]:
-    """Run igraph's randomised algorithms with a private ``random.Random(seed)``, then restore its RNG."""
-    import igraph
-
-    igraph.set_random_number_generator(random.Random(seed))
-    try:
-        yield
-    finally:
-        igraph.set_random_number_generator(random)
 
 
 def leiden_communities(
@@ -320,10 +246,7 @@ def coexpression_network(
 def coembed(
     embeddings: pd.DataFrame,
     adata: anndata.AnnData | None = None,
-    *,
-    percentiles: Sequence[float] = (50, 75, 95, 99),
-    percentile: float = 99,
-    seed: int = 0,
+    params: CoembedParams = CoembedParams(),
 ) -> tuple[NetworkSummary, NetworkSummary | None]:
     """Co-embedded network and, when ``adata`` is given, the co-expression baseline on the same genes.
 
@@ -333,21 +256,19 @@ def coembed(
         Genes x dims (``read_gene_embeddings``).
     adata
         The scnet.h5ad (cells x model genes, log-normalised ``X``), or ``None`` to skip the baseline.
-    percentiles
-        Percentile thresholds evaluated (communities + modularity for each).
-    percentile
-        The percentile of the edge lists returned (default 99, as in the paper).
-    seed
-        Leiden seed.
+    params
+        ``percentiles``: thresholds evaluated (communities + modularity for each); ``percentile``: that of the
+        edge lists returned (99, as in the paper); ``seed``: Leiden's.
 
     Returns
     -------
     ``(coembed, coexpr)`` :class:`NetworkSummary` objects (``coexpr`` is ``None`` without ``adata``).
     """
-    co = coembedded_network(embeddings, percentiles=percentiles, percentile=percentile, seed=seed)
+    kw = {"percentiles": params.percentiles, "percentile": params.percentile, "seed": params.seed}
+    co = coembedded_network(embeddings, **kw)
     cx = None
     if adata is not None:
-        cx = coexpression_network(adata, list(embeddings.index), percentiles=percentiles, percentile=percentile, seed=seed)
+        cx = coexpression_network(adata, list(embeddings.index), **kw)
     return co, cx
 
 

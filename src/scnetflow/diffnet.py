@@ -12,15 +12,28 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from scnetflow.coembed import abs_correlation, threshold_edges, upper_triangle_percentiles
+from scnetflow.coembed import PERCENTILE_HELP
 from scnetflow.errors import InputError
-from scnetflow.propagate import propagate
+from scnetflow.networks import abs_correlation, threshold_edges, upper_triangle_percentiles
+from scnetflow.params import option
+from scnetflow.propagate import ALPHA_HELP, IGNORE_MISSING_HELP, WEIGHTED_HELP, PropagateParams, propagate
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DiffnetParams:
+    """The diffnet step's settings: each condition's co-embedded network, then propagation over their XOR."""
+
+    percentile: float = option(99.0, PERCENTILE_HELP, min=0, max=100, min_open=True, max_open=True)
+    alpha: float = option(0.9, ALPHA_HELP, min=0, max=1, min_open=True, max_open=True)
+    weighted: bool = option(True, WEIGHTED_HELP)
+    ignore_missing: bool = option(False, IGNORE_MISSING_HELP)
 
 
 def _edges_at(emb: pd.DataFrame, percentile: float) -> tuple[pd.DataFrame, float]:
@@ -97,12 +110,9 @@ def diffnet(
     emb_a: pd.DataFrame,
     emb_b: pd.DataFrame,
     seed_genes: Sequence[str],
+    params: DiffnetParams = DiffnetParams(),
     *,
-    percentile: float = 99,
     names: tuple[str, str] = ("A", "B"),
-    alpha: float = 0.9,
-    weighted: bool = True,
-    ignore_missing: bool = False,
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """Differential network of two conditions and propagation from seed genes over it.
 
@@ -112,22 +122,18 @@ def diffnet(
         Gene embeddings (genes x dims) of conditions A and B.
     seed_genes
         Seed gene symbols; each must have an edge in the differential network.
-    percentile
-        Co-embedded network threshold (percentile of |r|).
+    params
+        ``percentile``: the co-embedded networks' threshold (percentile of |r|); ``alpha``, ``weighted``:
+        the walk; ``ignore_missing``: drop seeds absent from the differential network instead of raising.
     names
         Names of conditions A and B.
-    alpha
-        RWR edge-following probability.
-    weighted
-        Propagate with |r| edge weights.
-    ignore_missing
-        Drop seeds absent from the differential network instead of raising.
 
     Returns
     -------
     ``(edges, genes, info)``: the XOR edge list (with ``condition``); the ranked genes
     ``gene, score, rank, is_seed, degree_<A>, degree_<B>`` (edges of each condition at the gene); info.
     """
+    percentile, ignore_missing = params.percentile, params.ignore_missing
     edges, info = differential_network(emb_a, emb_b, percentile=percentile, names=names)
     if edges.empty:
         raise InputError("the two co-embedded networks are identical at this percentile; nothing to propagate")
@@ -148,7 +154,8 @@ def diffnet(
             f"seed gene(s) {absent} not in the differential network ({len(net_genes)} genes): {hint}; "
             "choose other seeds or pass --ignore-missing"
         )
-    ranked = propagate(edges, seed_genes, alpha=alpha, weighted=weighted, ignore_missing=ignore_missing)
+    walk = PropagateParams(alpha=params.alpha, weighted=params.weighted, ignore_missing=ignore_missing)
+    ranked = propagate(edges, seed_genes, walk)
     for name in names:
         sub = edges[edges["condition"] == name]
         deg = pd.concat([sub["gene_a"], sub["gene_b"]]).value_counts()

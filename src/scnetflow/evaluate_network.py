@@ -5,7 +5,7 @@ Each is evaluated over **its own node set** (genes with at least one edge), as i
 are restricted to those nodes and kept when at least ``min_size`` genes remain, so the number of sets
 can differ between networks (reported). The PPI is by default restricted to the genes that the other
 two networks were built from (the model genes), so that it is not credited for genes the data never
-measured; pass ``restrict_ppi=False`` to use the whole PPI.
+measured; pass ``--no-restrict-ppi`` to use the whole PPI.
 """
 
 from __future__ import annotations
@@ -13,16 +13,31 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
 from scnetflow.errors import InputError
-from scnetflow.networks import edges_to_adjacency
-from scnetflow.propagate import normalize_adjacency, rwr
+from scnetflow.networks import edges_to_adjacency, normalize_adjacency, rwr, seeded_igraph
+from scnetflow.params import option
+from scnetflow.propagate import ALPHA_HELP
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class EvaluateNetworkParams:
+    """The evaluate-network step's settings: which PPI is compared, and the two evaluations'."""
+
+    min_score: float = option(0.5, "Keep PPI edges with score >= this.")
+    restrict_ppi: bool = option(True, "Restrict the PPI to the genes of the two other networks (the model genes).")
+    min_size: int = option(30, "Minimum genes of a gene set in a network for the set to be used.", min=3)
+    n_splits: int = option(3, "Random 2/3 seed, 1/3 held-out splits per pathway.", min=1)
+    n_random: int = option(30, "Degree-preserving randomisations per network for the disease z-score.", min=2)
+    alpha: float = option(0.9, ALPHA_HELP, min=0, max=1, min_open=True, max_open=True)
+    seed: int = option(0, "Random seed; CPU runs are deterministic for a seed.")
 
 
 def auroc_aupr(scores: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
@@ -195,7 +210,6 @@ def degree_preserving_randomisations(
     """
     import igraph
 
-    from scnetflow.coembed import seeded_igraph
 
     W, genes = edges_to_adjacency(edges, weighted=False)
     upper = sp.triu(W, k=1).tocoo()
@@ -283,12 +297,7 @@ def evaluate_networks(
     networks: Mapping[str, pd.DataFrame],
     pathway_sets: Mapping[str, Sequence[str]] | None = None,
     disease_sets: Mapping[str, Sequence[str]] | None = None,
-    *,
-    min_size: int = 30,
-    n_splits: int = 3,
-    n_random: int = 30,
-    alpha: float = 0.9,
-    seed: int = 0,
+    params: EvaluateNetworkParams = EvaluateNetworkParams(),
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """Pathway reconstruction and disease z-scores for several networks.
 
@@ -300,16 +309,11 @@ def evaluate_networks(
         Gene sets for pathway reconstruction (e.g. Reactome), or ``None`` to skip.
     disease_sets
         Disease gene lists for the topology-free z-score, or ``None`` to skip.
-    min_size
-        Minimum number of set genes in a network for a set to be used.
-    n_splits
-        Random 2/3 seed, 1/3 held-out splits per pathway.
-    n_random
-        Degree-preserving randomisations per network for the z-score.
-    alpha
-        RWR edge-following probability.
-    seed
-        Seed of splits and randomisations.
+    params
+        ``min_size``: minimum number of set genes in a network for a set to be used; ``n_splits``: random
+        2/3 seed, 1/3 held-out splits per pathway; ``n_random``: degree-preserving randomisations per network
+        for the z-score; ``alpha``: RWR edge-following probability; ``seed``: of splits and randomisations.
+        (``min_score`` and ``restrict_ppi`` choose the PPI, which the caller loads.)
 
     Networks where no set reaches ``min_size`` genes are skipped with a warning (``n_sets`` 0 in the
     summary); an :class:`~scnetflow.errors.InputError` is raised when that holds for every network.
@@ -321,6 +325,8 @@ def evaluate_networks(
     with a leading ``network`` column, and per network ``n_genes, n_edges``, pathway means and
     disease summary, plus the seconds taken.
     """
+    min_size, n_splits, n_random, alpha, seed = (params.min_size, params.n_splits, params.n_random, params.alpha,
+                                                  params.seed)
     if pathway_sets is None and disease_sets is None:
         raise InputError("nothing to evaluate: give pathway gene sets and/or disease gene lists")
     pw_tables, dz_tables, summary = [], [], {"networks": {}, "params": {

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from scnetflow.errors import InputError
+from scnetflow.labels import cell_labels
+from scnetflow.params import option
 
 if TYPE_CHECKING:
     import anndata
@@ -29,42 +32,27 @@ GSEA_COLUMNS = [
 ]
 
 
-def resolve_labels(
-    adata: anndata.AnnData, label_key: str | None = None, *, resolution: float = 0.5, seed: int = 0
-) -> str:
-    """The obs column holding cell types: ``label_key``, else ``uns['sample']['label_key']``, else Leiden clusters.
+@dataclass(frozen=True)
+class GseaParams:
+    """The gsea step's settings (METHOD.md section 5); the cell groups come from :mod:`scnetflow.labels`."""
 
-    Without a label column, Leiden clusters of the scNET cell embedding (``obs['scnet_leiden']`` if
-    present, else computed here from ``obsm['X_scnet']`` and written to ``obs['scnet_leiden']``).
-    """
-    from scnetflow.cluster_eval import NO_LABELS
+    condition_key: str = option("condition", "obs column of the conditions (filled from uns['sample'] when absent).")
+    cell_types: tuple[str, ...] = option((), "Cell types for the condition test [default: every type with "
+                                             "--gsea-min-cells cells in both conditions].")
+    gsea_min_cells: int = option(10, "Minimum cells per tested group.", min=1)
+    permutation_num: int = option(100, "GSEA permutations.", min=1)
+    gsea_min_size: int = option(15, "Minimum gene-set size after matching genes.", min=1)
+    gsea_max_size: int = option(500, "Maximum gene-set size after matching genes.", min=1)
+    seed: int = option(0, "Random seed; CPU runs are deterministic for a seed.")
 
-    if label_key is not None and label_key.strip().lower() in NO_LABELS:  # --label-key none: Leiden clusters
-        label_key = None
-    elif label_key is None:
-        sample = adata.uns.get("sample", {}) if hasattr(adata.uns.get("sample", {}), "get") else {}
-        label_key = sample.get("label_key") or None
-        if label_key is not None and label_key not in adata.obs:
-            label_key = None
-    if label_key is not None:
-        if label_key not in adata.obs:
-            raise InputError(
-                f"label column {label_key!r} not in obs (columns: {list(adata.obs.columns)}); "
-                "pass an existing column or none to use Leiden clusters"
-            )
-        return label_key
-    if "scnet_leiden" not in adata.obs:
-        import scanpy as sc
 
-        if "X_scnet" not in adata.obsm:
-            raise InputError("no label column and no obsm['X_scnet'] to cluster; pass --label-key or the scnet.h5ad")
-        logger.info("no label column: Leiden clusters of X_scnet (resolution %g)", resolution)
-        sc.pp.neighbors(adata, use_rep="X_scnet", key_added="gsea_knn", transformer="sklearn", random_state=seed)
-        sc.tl.leiden(
-            adata, resolution=resolution, neighbors_key="gsea_knn", key_added="scnet_leiden",
-            flavor="igraph", n_iterations=2, directed=False, random_state=seed,
-        )
-    return "scnet_leiden"
+def cell_groups(adata: anndata.AnnData, label_key: str | None, seed: int) -> pd.Series:
+    """The cell types GSEA compares: :func:`scnetflow.labels.cell_labels` with cluster-eval's settings."""
+    from scnetflow.cluster_eval import ClusterEvalParams
+
+    c = ClusterEvalParams()
+    return cell_labels(adata, label_key, resolution=c.leiden_resolution, n_neighbors=c.cluster_n_neighbors,
+                       seed=seed).astype(str)
 
 
 def wilcoxon_ranking(
@@ -127,6 +115,11 @@ def prerank(
     return d.sort_values(["fdr", "nes"], ascending=[True, False], key=None).reset_index(drop=True)
 
 
+def _prerank(ranking: pd.Series, gene_sets: Mapping[str, Sequence[str]], params: GseaParams) -> pd.DataFrame:
+    return prerank(ranking, gene_sets, permutation_num=params.permutation_num, min_size=params.gsea_min_size,
+                   max_size=params.gsea_max_size, seed=params.seed)
+
+
 def _expressions(adata: anndata.AnnData, reconstructed: anndata.AnnData | None) -> dict[str, object]:
     out = {"original": adata.X}
     if reconstructed is not None:
@@ -148,13 +141,9 @@ def gsea_celltypes(
     adata: anndata.AnnData,
     reconstructed: anndata.AnnData | None,
     gene_sets: Mapping[str, Sequence[str]],
+    params: GseaParams = GseaParams(),
     *,
     label_key: str | None = None,
-    min_cells: int = 10,
-    permutation_num: int = 100,
-    min_size: int = 15,
-    max_size: int = 500,
-    seed: int = 0,
 ) -> pd.DataFrame:
     """GSEA of each cell type against all other cells, on original and reconstructed expression.
 
@@ -166,31 +155,31 @@ def gsea_celltypes(
         reconstructed.h5ad of the same run (``None``: original expression only).
     gene_sets
         ``{name: genes}`` (:func:`scnetflow.genesets.read_gmt`).
+    params
+        ``gsea_min_cells``: cell types with fewer cells are skipped (logged); ``permutation_num``,
+        ``gsea_min_size``, ``gsea_max_size``, ``seed``: gseapy prerank settings.
     label_key
-        obs column of cell types (default: ``uns['sample']['label_key']``, else Leiden clusters).
-    min_cells
-        Cell types with fewer cells are skipped (logged).
-    permutation_num, min_size, max_size, seed
-        gseapy prerank settings.
+        obs column of cell types (default: ``uns['sample']['label_key']``, else scNET's Leiden clusters,
+        :func:`cell_groups`). ``adata`` is not modified.
 
     Returns
     -------
     Tidy table with columns :data:`GSEA_COLUMNS`; ``comparison`` = ``"celltype"``, ``reference`` = ``"rest"``.
     """
-    key = resolve_labels(adata, label_key, seed=seed)
-    counts = adata.obs[key].astype(str).value_counts()
+    labels = cell_groups(adata, label_key, params.seed)
+    key, min_cells = labels.name, params.gsea_min_cells
+    counts = labels.value_counts()
     groups = [g for g, n in counts.items() if n >= min_cells and adata.n_obs - n >= min_cells]
     skipped = sorted(set(counts.index) - set(groups))
     if skipped:
         logger.info("skipping groups with < %d cells (or no other cells): %s", min_cells, skipped)
     if not groups:
-        raise InputError(f"no group of obs[{key!r}] has >= {min_cells} cells; lower --min-cells")
+        raise InputError(f"no group of obs[{key!r}] has >= {min_cells} cells; lower --gsea-min-cells")
     tables = []
     for expr, X in _expressions(adata, reconstructed).items():
-        rankings = wilcoxon_ranking(X, adata.obs, adata.var_names, key, groups=groups)
+        rankings = wilcoxon_ranking(X, labels.to_frame(), adata.var_names, key, groups=groups)
         for g in groups:
-            d = prerank(rankings[g], gene_sets, permutation_num=permutation_num, min_size=min_size,
-                        max_size=max_size, seed=seed)
+            d = _prerank(rankings[g], gene_sets, params)
             d = d.assign(comparison="celltype", expression=expr, group=g, reference="rest",
                          n_cells_group=int(counts[g]), n_cells_reference=int(adata.n_obs - counts[g]))
             tables.append(d[GSEA_COLUMNS])
@@ -202,16 +191,10 @@ def gsea_conditions(
     adata: anndata.AnnData,
     reconstructed: anndata.AnnData | None,
     gene_sets: Mapping[str, Sequence[str]],
+    params: GseaParams = GseaParams(),
     *,
     conditions: tuple[str, str],
-    condition_key: str = "condition",
     label_key: str | None = None,
-    cell_types: Sequence[str] | None = None,
-    min_cells: int = 10,
-    permutation_num: int = 100,
-    min_size: int = 15,
-    max_size: int = 500,
-    seed: int = 0,
 ) -> pd.DataFrame:
     """GSEA of condition B against condition A within each cell type.
 
@@ -219,10 +202,10 @@ def gsea_conditions(
     ----------
     conditions
         ``(A, B)``: the reference condition and the tested one (positive NES = up in B).
-    condition_key
-        obs column holding the condition.
-    cell_types
-        Cell types to test (default: every type with ``min_cells`` cells in both conditions).
+    params
+        ``condition_key``: the obs column holding the condition; ``cell_types``: the types to test
+        (default: every type with ``gsea_min_cells`` cells in both conditions); the others as in
+        :func:`gsea_celltypes`.
     Other parameters
         As in :func:`gsea_celltypes`.
 
@@ -231,6 +214,7 @@ def gsea_conditions(
     Tidy table (:data:`GSEA_COLUMNS`); ``comparison`` = ``"condition:<type>"``, ``group`` = B,
     ``reference`` = A.
     """
+    condition_key, min_cells = params.condition_key, params.gsea_min_cells
     if condition_key not in adata.obs:
         raise InputError(
             f"condition column {condition_key!r} not in obs (columns: {list(adata.obs.columns)}); "
@@ -246,9 +230,9 @@ def gsea_conditions(
             )
     if a == b:
         raise InputError(f"the two conditions must differ, got {a!r} twice")
-    key = resolve_labels(adata, label_key, seed=seed)
-    types = adata.obs[key].astype(str)
-    wanted = sorted(types.unique()) if cell_types is None else list(cell_types)
+    types = cell_groups(adata, label_key, params.seed)
+    key = types.name
+    wanted = list(params.cell_types) or sorted(types.unique())
     unknown = [t for t in wanted if t not in set(types)]
     if unknown:
         raise InputError(f"cell type(s) {unknown} not in obs[{key!r}] (values: {sorted(types.unique())})")
@@ -263,8 +247,7 @@ def gsea_conditions(
         obs = pd.DataFrame({"cond": cond[mask]})
         for expr, X in exprs.items():
             rankings = wilcoxon_ranking(X[mask], obs, adata.var_names, "cond", groups=[b], reference=a)
-            d = prerank(rankings[b], gene_sets, permutation_num=permutation_num, min_size=min_size,
-                        max_size=max_size, seed=seed)
+            d = _prerank(rankings[b], gene_sets, params)
             d = d.assign(comparison=f"condition:{t}", expression=expr, group=b, reference=a,
                          n_cells_group=n_b, n_cells_reference=n_a)
             tables.append(d[GSEA_COLUMNS])

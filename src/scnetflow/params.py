@@ -18,7 +18,7 @@ from typing import Any
 def option(default: Any, help: str, *, choices: tuple[str, ...] | None = None, min: float | None = None,
            max: float | None = None, min_open: bool = False, max_open: bool = False, param: bool = True) -> Any:
     """A dataclass field with its CLI description: ``help``, ``choices`` (strings), and a range (``min``,
-    ``max``, open ends) for numbers. ``param=False``: the pipeline sets it per sample (e.g. the species from
+    ``max``, open ends) for numbers; for a ``tuple[T, ...]`` field they apply to each item. ``param=False``: the pipeline sets it per sample (e.g. the species from
     the samplesheet), so it has no pipeline param."""
     return dataclasses.field(default=default, metadata={
         "help": help, "choices": choices, "min": min, "max": max, "min_open": min_open, "max_open": max_open,
@@ -30,7 +30,7 @@ class Setting:
     """One field of a step dataclass, as the CLI and the pipeline see it."""
 
     name: str
-    type: type  #: int, float, str or bool (``None`` allowed when the default is ``None``)
+    type: type  #: int, float, str or bool (``None`` allowed when the default is ``None``); of each item if multiple
     default: Any
     help: str
     choices: tuple[str, ...] | None
@@ -39,6 +39,7 @@ class Setting:
     min_open: bool
     max_open: bool
     param: bool
+    multiple: bool = False  #: a ``tuple[T, ...]`` field: a repeatable option, a comma-separated param
 
     @property
     def flag(self) -> str:
@@ -55,9 +56,17 @@ def settings(cls: type) -> list[Setting]:
             raise TypeError(f"{cls.__name__}.{f.name}: declare it with scnetflow.params.option(default, help, ...)")
         if f.default is MISSING:
             raise TypeError(f"{cls.__name__}.{f.name}: a step setting needs a default")
-        kind = next(t for t in typing.get_args(hints[f.name]) or (hints[f.name],) if t is not type(None))
-        if kind not in (int, float, str, bool):
-            raise TypeError(f"{cls.__name__}.{f.name}: unsupported type {hints[f.name]}")
+        hint = hints[f.name]
+        multiple = typing.get_origin(hint) is tuple
+        if multiple:  # tuple[T, ...]
+            args = typing.get_args(hint)
+            if len(args) != 2 or args[1] is not Ellipsis:
+                raise TypeError(f"{cls.__name__}.{f.name}: a repeatable setting is typed tuple[T, ...], not {hint}")
+            kind = args[0]
+        else:
+            kind = next(t for t in typing.get_args(hint) or (hint,) if t is not type(None))
+        if kind not in (int, float, str, bool) or (multiple and kind is bool):
+            raise TypeError(f"{cls.__name__}.{f.name}: unsupported type {hint}")
         out.append(Setting(f.name, kind, f.default, **{k: f.metadata[k] for k in (
-            "help", "choices", "min", "max", "min_open", "max_open", "param")}))
+            "help", "choices", "min", "max", "min_open", "max_open", "param")}, multiple=multiple))
     return out

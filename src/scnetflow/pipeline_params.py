@@ -1,4 +1,4 @@
-"""The pipeline's params and flags of the qc, graphs and train steps, generated from their dataclasses.
+"""The pipeline's params and the flags each step gets from them, generated from the step dataclasses.
 
 ``python -m scnetflow.pipeline_params [--check] [ROOT]`` rewrites (or checks) the blocks between the
 ``generated`` markers of ``nextflow.config`` (each setting once, as a param with the field's name, default
@@ -22,21 +22,31 @@ BEGIN = "// >>> generated from the step dataclasses by `python -m scnetflow.pipe
 END = "// <<< generated"
 
 
-def _step_params() -> dict[str, tuple[type, ...]]:
-    """step -> its dataclasses, imported on demand (the train step's pulls in torch)."""
+def step_params() -> dict[str, tuple[type, ...]]:
+    """step -> its dataclasses (in pipeline order), imported on demand (the train step's pulls in torch)."""
+    from scnetflow.cluster_eval import ClusterEvalParams
+    from scnetflow.coembed import CoembedParams
+    from scnetflow.diffnet import DiffnetParams
+    from scnetflow.evaluate_network import EvaluateNetworkParams
     from scnetflow.graphs import GraphsParams
+    from scnetflow.gsea import GseaParams
     from scnetflow.model.scnet import ModelConfig
+    from scnetflow.propagate import PropagateParams
     from scnetflow.qc import QCParams
+    from scnetflow.report import ReportParams
     from scnetflow.train.params import TrainParams
 
-    return {"qc": (QCParams,), "graphs": (GraphsParams,), "train": (TrainParams, ModelConfig)}
+    return {"qc": (QCParams,), "graphs": (GraphsParams,), "train": (TrainParams, ModelConfig),
+            "cluster-eval": (ClusterEvalParams,), "coembed": (CoembedParams,), "evaluate-network": (EvaluateNetworkParams,),
+            "propagate": (PropagateParams,), "diffnet": (DiffnetParams,), "gsea": (GseaParams,),
+            "report": (ReportParams,)}
 
 
 def pipeline_settings() -> dict[str, list[Setting]]:
     """step -> its settings that are pipeline params; a name shared by two steps must share its default."""
     seen: dict[str, Setting] = {}
     out: dict[str, list[Setting]] = {}
-    for step, classes in _step_params().items():
+    for step, classes in step_params().items():
         out[step] = [s for cls in classes for s in settings(cls) if s.param]
         for s in out[step]:
             if s.name in seen and seen[s.name].default != s.default:
@@ -54,6 +64,8 @@ def groovy(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, str):
         return f"'{value}'"
+    if isinstance(value, tuple):  # a repeatable setting: one comma-separated string
+        return "'" + ",".join(str(v) for v in value) + "'"
     return repr(value)
 
 
@@ -77,11 +89,15 @@ def params_block(indent: str = "    ") -> list[str]:
 def _arg(s: Setting) -> str:
     """The Groovy expression of one flag in an ``ext.args`` list, from ``params.<name>``."""
     p = f"params.{s.name}"
+    if s.multiple:  # the comma-separated param, one flag per item ('' or null: none)
+        item = "'${v.trim()}'" if s.type is str else "${v.trim()}"
+        return f"({p} ?: '').toString().tokenize(',').collect {{ v -> \"{s.flag} {item}\" }}.join(' ')"
     if s.type is bool:
         return f"{p} ? '{s.flag}' : '--no-{s.flag[2:]}'"
+    value = f"'${{{p}}}'" if s.type is str else f"${{{p}}}"  # quoted: a title has spaces
     if s.default is None:
-        return f"{p} != null ? \"{s.flag} ${{{p}}}\" : ''"
-    return f"\"{s.flag} ${{{p}}}\""
+        return f"{p} != null ? \"{s.flag} {value}\" : ''"
+    return f"\"{s.flag} {value}\""
 
 
 def args_block(step: str, indent: str = "            ") -> list[str]:
@@ -103,8 +119,9 @@ def _replace_blocks(text: str, blocks: list[list[str]], path: Path) -> str:
     return "".join(out + [text[last:]])
 
 
-#: The processes whose ``ext.args`` have a generated block in ``conf/modules.config``, in file order.
-PROCESS_BLOCKS = ("qc", "graphs", "train")
+#: The steps whose process has a generated block in its ``ext.args`` (``conf/modules.config``), in file order.
+PROCESS_BLOCKS = ("qc", "graphs", "train", "cluster-eval", "coembed", "evaluate-network", "propagate", "diffnet",
+                  "gsea", "report")
 
 
 def generated_files(root: Path) -> dict[Path, str]:

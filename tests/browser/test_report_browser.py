@@ -27,7 +27,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
 from _report_results import SAMPLES, cached_results  # noqa: E402
 
-from scnetflow.report import COMPARISON_SECTIONS, SAMPLE_SECTIONS, sample_verdicts, write_report  # noqa: E402
+from scnetflow.report import COMPARISON_SECTIONS, SAMPLE_SECTIONS, ReportParams, sample_verdicts, write_report  # noqa: E402
 from scnetflow.report.formatting import fmt  # noqa: E402
 
 PAIR = "kang_ctrl_vs_stim"
@@ -100,7 +100,7 @@ def verdicts(results):
 @pytest.fixture(scope="module")
 def report_html(results, verdicts, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("report") / "scnetflow_report.html"
-    write_report(results, out, max_umap_cells=200, verdicts=verdicts)
+    write_report(results, out, ReportParams(max_umap_cells=200), verdicts=verdicts)
     return out
 
 

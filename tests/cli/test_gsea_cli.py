@@ -23,8 +23,8 @@ def test_gsea_cli_two_conditions(downstream, tmp_path):
     out = tmp_path / "out"
     r = CliRunner().invoke(command, [
         str(c["scnet"]), str(c["reconstructed"]), "--other-sample", str(s["scnet"]), str(s["reconstructed"]),
-        "--outdir", str(out), "--gmt", str(_small_gmt(tmp_path)), "--min-cells", "40", "--cell-types", "CD14 Mono",
-        "--permutation-num", "20", "--min-size", "5",
+        "--outdir", str(out), "--gmt", str(_small_gmt(tmp_path)), "--gsea-min-cells", "40", "--cell-types", "CD14 Mono",
+        "--permutation-num", "20", "--gsea-min-size", "5",
     ])
     assert r.exit_code == 0, r.output
     cond = pd.read_csv(out / "kang_ctrl.gsea_conditions.tsv", sep="\t")

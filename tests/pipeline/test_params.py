@@ -22,15 +22,8 @@ NOT_PARAMS = {
     "propagate": {"edges_path", "seed_genes", "seed_file"},
     "evaluate-network": {"coembed_edges", "coexpr_edges", "ppi", "gmt", "disease_gmt"},
     "diffnet": {"embeddings_a", "embeddings_b", "seed_genes", "seed_file", "name_a", "name_b"},
-    "gsea": {"h5ad", "reconstructed", "gmt", "others", "label_key", "conditions", "cell_types"},
+    "gsea": {"h5ad", "reconstructed", "gmt", "others", "label_key", "clusters", "conditions"},
     "report": {"results_dir", "manifest", "multiqc", "versions"},
-}
-#: (step, option) -> param, where one option name means different things in two steps.
-RENAMED = {
-    ("cluster-eval", "n_neighbors"): "cluster_n_neighbors",
-    ("gsea", "min_cells"): "gsea_min_cells",
-    ("gsea", "min_size"): "gsea_min_size",
-    ("gsea", "max_size"): "gsea_max_size",
 }
 
 
@@ -69,7 +62,7 @@ def test_cli_options_are_params_with_the_same_default(step):
     for p in command.params:
         if p.name in skip:
             continue
-        name = RENAMED.get((step, p.name), p.name)
+        name = p.name  # one name: the option's is the param's
         assert name in params, f"scnetflow {step} --{p.name.replace('_', '-')}: no params.{name} in nextflow.config"
         assert same(params[name], p.default), (
             f"params.{name} = {params[name]} but scnetflow {step} defaults to {as_config(p.default)}"

@@ -56,7 +56,7 @@ def build_comparison(results: Path, a: str = "kang_ctrl", b: str = "kang_stim", 
     _cli(["gsea", str(tb / f"{b}.scnet.h5ad"), str(tb / f"{b}.reconstructed.h5ad"), "--outdir", str(results / name / "gsea"),
           "--prefix", name,
           "--other-sample", str(ta / f"{a}.scnet.h5ad"), str(ta / f"{a}.reconstructed.h5ad"),
-          "--min-size", "10", "--permutation-num", "20"])
+          "--gsea-min-size", "10", "--permutation-num", "20"])
     _cli(["diffnet", str(ta / f"{a}.gene_embeddings.tsv"), str(tb / f"{b}.gene_embeddings.tsv"),
           "--outdir", str(results / name / "diffnet"), "--prefix", name, "--name-a", "CTRL", "--name-b", "STIM",
           "--seed-genes", ",".join(IFN_SEEDS), "--ignore-missing", "--percentile", "95"])

@@ -2,16 +2,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scnetflow.coembed import (
-    abs_coexpression,
-    abs_correlation,
-    coembed,
-    read_gene_embeddings,
-    threshold_edges,
-    to_graphml,
-    upper_triangle_percentiles,
-)
+from scnetflow.coembed import CoembedParams, coembed, read_gene_embeddings, to_graphml
 from scnetflow.errors import InputError
+from scnetflow.networks import abs_coexpression, abs_correlation, threshold_edges, upper_triangle_percentiles
 
 
 def test_abs_correlation_matches_numpy(downstream):
@@ -43,7 +36,7 @@ def test_percentile_is_over_upper_triangle():
 
 def test_coembed_on_real_embeddings(downstream, tmp_path):
     d = downstream["ctrl"]
-    co, cx = coembed(d["emb"], d["adata"], seed=0)
+    co, cx = coembed(d["emb"], d["adata"])
     G = len(d["emb"])
     n_pairs = G * (G - 1) // 2
     assert list(co.modularity["percentile"]) == [50, 75, 95, 99]
@@ -60,7 +53,7 @@ def test_coembed_on_real_embeddings(downstream, tmp_path):
     comm99 = co.communities[co.communities["percentile"] == 99]
     assert set(comm99["gene"]) == set(co.edges["gene_a"]) | set(co.edges["gene_b"])
     # seeded: same communities again
-    co2, _ = coembed(d["emb"], None, percentiles=(99,), seed=0)
+    co2, _ = coembed(d["emb"], None, CoembedParams(percentiles=(99.0,), seed=0))
     pd.testing.assert_frame_equal(co2.communities.reset_index(drop=True), comm99.reset_index(drop=True))
     to_graphml(co, tmp_path / "x.graphml")
     import igraph
@@ -86,4 +79,4 @@ def test_coexpression_needs_embedding_genes(downstream):
     d = downstream["ctrl"]
     emb = d["emb"].rename(index={d["emb"].index[0]: "NOT_A_GENE"})
     with pytest.raises(InputError, match="'NOT_A_GENE'"):
-        coembed(emb, d["adata"], percentiles=(99,))
+        coembed(emb, d["adata"], CoembedParams(percentiles=(99.0,)))

@@ -1,6 +1,6 @@
 import pytest
 
-from scnetflow.diffnet import differential_network, diffnet
+from scnetflow.diffnet import DiffnetParams, differential_network, diffnet
 from scnetflow.errors import InputError
 
 
@@ -18,7 +18,7 @@ def test_differential_network_is_xor(downstream):
 
 def test_diffnet_from_stat1(downstream):
     a, b = downstream["ctrl"]["emb"], downstream["stim"]["emb"]
-    edges, ranked, info = diffnet(a, b, ["STAT1"], names=("CTRL", "STIM"), percentile=95)
+    edges, ranked, info = diffnet(a, b, ["STAT1"], DiffnetParams(percentile=95.0), names=("CTRL", "STIM"))
     assert ranked.iloc[0]["gene"] == "STAT1" or ranked.loc[ranked.gene == "STAT1", "rank"].item() <= 5
     assert {"degree_CTRL", "degree_STIM"} <= set(ranked.columns)
     assert ranked["score"].is_monotonic_decreasing

@@ -3,10 +3,11 @@ import pandas as pd
 import pytest
 from sklearn.metrics import average_precision_score, roc_auc_score
 
-from scnetflow.coembed import coembed
+from scnetflow.coembed import CoembedParams, coembed
 from scnetflow.errors import InputError
 from scnetflow.genesets import read_gmt
 from scnetflow.evaluate_network import (
+    EvaluateNetworkParams,
     auroc_aupr,
     degree_preserving_randomisations,
     disease_zscores,
@@ -63,11 +64,11 @@ def test_pathway_reconstruction_no_sets(ppi_edges):
 
 def test_evaluate_networks_three_networks(downstream):
     d = downstream["ctrl"]
-    co, cx = coembed(d["emb"], d["adata"], percentiles=(99,))
+    co, cx = coembed(d["emb"], d["adata"], CoembedParams(percentiles=(99.0,)))
     ppi = load_ppi(genes=list(d["emb"].index))
     sets = read_gmt("reactome")
     pw, dz, summary = evaluate_networks(
-        {"coembed": co.edges, "ppi": ppi, "coexpr": cx.edges}, sets, sets, min_size=10, n_splits=1, n_random=2
+        {"coembed": co.edges, "ppi": ppi, "coexpr": cx.edges}, sets, sets, EvaluateNetworkParams(min_size=10, n_splits=1, n_random=2)
     )
     assert set(pw["network"]) == {"coembed", "ppi", "coexpr"}
     assert set(summary["networks"]) == {"coembed", "ppi", "coexpr"}
@@ -78,7 +79,7 @@ def test_evaluate_networks_three_networks(downstream):
 def test_evaluate_networks_skips_network_without_sets(ppi_edges):
     tiny = ppi_edges.head(3)
     sets = read_gmt("reactome")
-    pw, _, summary = evaluate_networks({"tiny": tiny, "ppi": ppi_edges}, sets, min_size=10, n_splits=1)
+    pw, _, summary = evaluate_networks({"tiny": tiny, "ppi": ppi_edges}, sets, params=EvaluateNetworkParams(min_size=10, n_splits=1))
     assert set(pw["network"]) == {"ppi"} and summary["networks"]["tiny"]["pathways"]["n_sets"] == 0
     with pytest.raises(InputError, match="no pathway gene set has >= 10 genes in any network"):
-        evaluate_networks({"tiny": tiny}, sets, min_size=10)
+        evaluate_networks({"tiny": tiny}, sets, params=EvaluateNetworkParams(min_size=10))

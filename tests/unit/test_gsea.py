@@ -3,7 +3,7 @@ import pytest
 
 from scnetflow.errors import InputError
 from scnetflow.genesets import read_gmt
-from scnetflow.gsea import GSEA_COLUMNS, combine_samples, gsea_celltypes, gsea_conditions, resolve_labels
+from scnetflow.gsea import GSEA_COLUMNS, GseaParams, cell_groups, combine_samples, gsea_celltypes, gsea_conditions
 
 
 @pytest.fixture(scope="module")
@@ -13,12 +13,12 @@ def reactome():
 
 def test_gsea_celltypes_tidy(downstream, reactome):
     d = downstream["stim"]
-    res = gsea_celltypes(d["adata"], d["reconstructed"], reactome, min_cells=40, permutation_num=20, seed=0)
+    res = gsea_celltypes(d["adata"], d["reconstructed"], reactome, GseaParams(gsea_min_cells=40, permutation_num=20))
     assert list(res.columns) == GSEA_COLUMNS
     assert set(res["expression"]) == {"original", "reconstructed"}
     assert set(res["group"]) == {"CD14 Mono", "CD4 Naive T"}  # the types with >= 40 cells
     assert res["fdr"].between(0, 1).all() and np.isfinite(res["nes"]).all()
-    again = gsea_celltypes(d["adata"], d["reconstructed"], reactome, min_cells=40, permutation_num=20, seed=0)
+    again = gsea_celltypes(d["adata"], d["reconstructed"], reactome, GseaParams(gsea_min_cells=40, permutation_num=20))
     assert res["nes"].tolist() == again["nes"].tolist()
 
 
@@ -29,7 +29,8 @@ def test_gsea_conditions_interferon_up_in_stim(downstream, reactome):
     )
     assert set(adata.obs["condition"]) == {"CTRL", "STIM"}
     res = gsea_conditions(
-        adata, recon, reactome, conditions=("CTRL", "STIM"), cell_types=["CD14 Mono"], permutation_num=50, min_size=5, seed=0
+        adata, recon, reactome, GseaParams(cell_types=("CD14 Mono",), permutation_num=50, gsea_min_size=5),
+        conditions=("CTRL", "STIM"),
     )
     assert set(res["comparison"]) == {"condition:CD14 Mono"}
     orig = res[(res.expression == "original")].set_index("term")
@@ -49,11 +50,15 @@ def test_label_column_missing(downstream, reactome):
         gsea_celltypes(d["adata"], None, reactome, label_key="celltype")
 
 
-def test_leiden_fallback_without_labels(downstream):
-    a = downstream["ctrl"]["adata"]
+def test_leiden_fallback_without_labels_leaves_the_data_alone(downstream):
+    a = downstream["ctrl"]["adata"].copy()
     a.uns.pop("sample")
-    assert resolve_labels(a) == "scnet_leiden"
-    assert a.obs["scnet_leiden"].nunique() > 1
+    before = list(a.obs.columns)
+    groups = cell_groups(a, None, seed=0)
+    assert groups.name == "scnet_leiden" and groups.nunique() > 1 and len(groups) == a.n_obs
+    assert list(a.obs.columns) == before  # computed, not written into the caller's AnnData
+    a.obs["scnet_leiden"] = "x"  # cluster-eval's clusters, when present, are used as they are
+    assert set(cell_groups(a, None, seed=0)) == {"x"}
 
 
 def test_prerank_without_usable_sets_is_empty(caplog):
@@ -71,4 +76,4 @@ def test_prerank_without_usable_sets_is_empty(caplog):
 def test_label_key_none_means_leiden_clusters(downstream, key):
     a = downstream["ctrl"]["adata"].copy()
     assert "cell_type" in a.obs  # the sample has labels, and --label-key none still asks for clusters
-    assert resolve_labels(a, key) == "scnet_leiden"
+    assert cell_groups(a, key, seed=0).name == "scnet_leiden"

@@ -3,8 +3,8 @@ import pytest
 import scipy.sparse as sp
 
 from scnetflow.errors import InputError
-from scnetflow.networks import edges_to_adjacency, load_ppi
-from scnetflow.propagate import normalize_adjacency, propagate, rwr
+from scnetflow.networks import edges_to_adjacency, load_ppi, normalize_adjacency, rwr
+from scnetflow.propagate import PropagateParams, propagate
 
 @pytest.fixture
 def ppi_edges(downstream):
@@ -42,5 +42,5 @@ def test_propagate_ranks_seeds_and_neighbours(ppi_edges):
 def test_seed_absent_from_network(ppi_edges):
     with pytest.raises(InputError, match=r"seed gene\(s\) \['NOTAGENE'\] not in the network"):
         propagate(ppi_edges, ["STAT1", "NOTAGENE"])
-    res = propagate(ppi_edges, ["STAT1", "NOTAGENE"], ignore_missing=True)
+    res = propagate(ppi_edges, ["STAT1", "NOTAGENE"], PropagateParams(ignore_missing=True))
     assert res["is_seed"].sum() == 1

@@ -9,7 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from scnetflow import quality as Q
-from scnetflow.cluster_eval import cluster_eval
+from scnetflow.cluster_eval import ClusterEvalParams, cluster_eval
+from scnetflow.evaluate_network import EvaluateNetworkParams
 from scnetflow.coembed import coembed
 from scnetflow.errors import InputError
 
@@ -28,7 +29,7 @@ def test_verdict():
 def test_cell_embedding_is_cluster_eval(downstream):
     a = downstream["ctrl"]["adata"]
     out = Q.cell_embedding(a, "cell_type", representations=("X_scnet",))
-    _, summary = cluster_eval(a, "cell_type", representations=("X_scnet",))
+    _, summary = cluster_eval(a, "cell_type", ClusterEvalParams(representations=("X_scnet",)))
     assert out == summary["representations"]
     assert 0 < out["X_scnet"]["max_ari"] <= 1 and 0 < out["X_scnet"]["max_nmi"] <= 1
 
@@ -100,7 +101,7 @@ def test_network_measures_equal_the_steps(downstream, tmp_path):
                                      str(tmp_path / "ne"), "--prefix", "s", *args])
     assert r.exit_code == 0, r.output
     step = json.loads((tmp_path / "ne" / "s.network_eval.json").read_text())
-    ours = Q.network_evaluation(co.edges, cx.edges, min_size=10, n_splits=1)
+    ours = Q.network_evaluation(co.edges, cx.edges, params=EvaluateNetworkParams(min_size=10, n_splits=1))
     flat = Q.network_scores(ours)
     for net in ("coembed", "ppi", "coexpr"):
         assert ours["networks"][net]["pathways"] == step["networks"][net]["pathways"]
@@ -114,7 +115,7 @@ def test_condition_gsea_interferon(downstream):
     res = Q.condition_gsea([downstream["ctrl"]["adata"], downstream["stim"]["adata"]],
                            [downstream["ctrl"]["reconstructed"], downstream["stim"]["reconstructed"]],
                            conditions=("CTRL", "STIM"), cell_type="CD14 Mono", label_key="cell_type",
-                           permutation_num=20, min_size=5)
+                           permutation_num=20, gsea_min_size=5)
     assert set(res) == {"original", "reconstructed"}
     orig = res["original"]
     assert orig["n_tested"] > 0 and orig["n_significant"] <= orig["n_tested"]
@@ -123,7 +124,7 @@ def test_condition_gsea_interferon(downstream):
     with pytest.raises(InputError, match="too few cells"):
         Q.condition_gsea([downstream["ctrl"]["adata"], downstream["stim"]["adata"]],
                          [downstream["ctrl"]["reconstructed"], downstream["stim"]["reconstructed"]],
-                         conditions=("CTRL", "STIM"), cell_type="CD14 Mono", label_key="cell_type", min_cells=500)
+                         conditions=("CTRL", "STIM"), cell_type="CD14 Mono", label_key="cell_type", gsea_min_cells=500)
 
 
 def test_gsea_term_ranks():

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from scnetflow import quality as Q
 from scnetflow.errors import InputError
 from scnetflow.multiqc import general_stats
-from scnetflow.report import (COMPARISON_SECTIONS, SAMPLE_SECTIONS, build_report, find_results, read_manifest,
+from scnetflow.report import (COMPARISON_SECTIONS, SAMPLE_SECTIONS, ReportParams, build_report, find_results, read_manifest,
                               sample_stats, sample_verdicts, section_ids, write_report)
 from scnetflow.report.formatting import fmt, mmss, sig3
 
@@ -35,7 +35,7 @@ def verdicts(results):
 
 @pytest.fixture(scope="module")
 def report(results, verdicts):
-    return build_report(results, max_umap_cells=200, verdicts=verdicts)
+    return build_report(results, ReportParams(max_umap_cells=200), verdicts=verdicts)
 
 
 def _section(page: str, sid: str) -> str:
@@ -312,7 +312,7 @@ def test_unreadable_input_becomes_a_note_not_a_crash(results, tmp_path, caplog):
     root = tmp_path / "results"
     shutil.copytree(results / "kang_ctrl", root / "kang_ctrl")
     (root / "kang_ctrl" / "train" / "kang_ctrl.train.json").write_text("{not json")
-    page, ids = build_report(root, max_umap_cells=200)
+    page, ids = build_report(root, ReportParams(max_umap_cells=200))
     sec = _section(page, "sample-kang_ctrl-attention")
     assert "Could not render" in sec and "JSONDecodeError" in sec
     assert "sample-kang_ctrl-umap" in ids
@@ -320,6 +320,6 @@ def test_unreadable_input_becomes_a_note_not_a_crash(results, tmp_path, caplog):
 
 def test_write_report_writes_one_file(results, verdicts, tmp_path):
     out = tmp_path / "r.html"
-    ids = write_report(results, out, max_umap_cells=200, verdicts=verdicts)
+    ids = write_report(results, out, ReportParams(max_umap_cells=200), verdicts=verdicts)
     assert out.is_file() and "summary" in ids
     assert [p.name for p in tmp_path.iterdir()] == ["r.html"]

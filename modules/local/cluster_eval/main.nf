@@ -10,6 +10,7 @@ process CLUSTER_EVAL {
     output:
     tuple val(meta), path("${prefix}.cluster_eval.tsv") , emit: tsv
     tuple val(meta), path("${prefix}.cluster_eval.json"), emit: json
+    tuple val(meta), path("${prefix}.clusters.tsv")     , emit: clusters
     path "versions.yml"                                 , emit: versions
 
     when:
@@ -38,6 +39,7 @@ process CLUSTER_EVAL {
     """
     touch ${prefix}.cluster_eval.tsv
     touch ${prefix}.cluster_eval.json
+    touch ${prefix}.clusters.tsv
     touch versions.yml
     """
 }

@@ -5,7 +5,7 @@ process GSEA {
     container "${params.container}"
 
     input:
-    tuple val(meta), path(h5ad), path(reconstructed), path(other_h5ad), path(other_reconstructed)   // other_*: [] or the other condition's sample
+    tuple val(meta), path(h5ad), path(reconstructed), path(other_h5ad), path(other_reconstructed), path(clusters)   // other_*: [] or the other condition's sample; clusters: [] or cluster-eval's clusters.tsv
     path gmt            // gene sets (GMT), [] for the packaged Reactome sets
 
     output:
@@ -21,12 +21,14 @@ process GSEA {
     prefix = task.ext.prefix ?: "${meta.id}"
     def gmt_arg = gmt ? [gmt].flatten().collect { f -> "--gmt ${f}" }.join(' ') : ''
     def other_arg = other_h5ad ? "--other-sample ${other_h5ad} ${other_reconstructed}" : ''
+    def clusters_arg = clusters ? "--clusters ${clusters}" : ''
     """
     export OMP_NUM_THREADS=${task.cpus} MKL_NUM_THREADS=${task.cpus} NUMBA_NUM_THREADS=${task.cpus}
     scnetflow_gsea.py \\
         ${h5ad} \\
         ${reconstructed} \\
         ${other_arg} \\
+        ${clusters_arg} \\
         ${gmt_arg} \\
         --outdir . \\
         --prefix ${prefix} \\

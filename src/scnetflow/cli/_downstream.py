@@ -1,23 +1,10 @@
-"""Helpers shared by the downstream-analysis commands (coembed, propagate, evaluate-network, diffnet, gsea,
-cluster-eval): library defaults for ``show_default`` and seed-gene parsing."""
+"""Seed-gene parsing shared by the propagate and diffnet commands."""
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from scnetflow.errors import InputError
-
-
-def defaults(func: Callable[..., Any]) -> dict[str, Any]:
-    """``{parameter: default}`` of a library function: the one source of truth for CLI defaults."""
-    return {
-        name: p.default
-        for name, p in inspect.signature(func).parameters.items()
-        if p.default is not inspect.Parameter.empty
-    }
 
 
 def seed_gene_list(seed_genes: tuple[str, ...], seed_file: Path | None) -> list[str]:

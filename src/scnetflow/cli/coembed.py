@@ -6,11 +6,9 @@ from pathlib import Path
 
 import click
 
-from scnetflow.cli._downstream import defaults
 from scnetflow.cli._util import CONTEXT_SETTINGS, check_outputs, common_options, default_prefix, staged_outputs
-from scnetflow.coembed import coembed as _coembed
-
-D = defaults(_coembed)
+from scnetflow.cli.options import dataclass_options, split_options
+from scnetflow.coembed import CoembedParams
 
 
 @click.command("coembed", context_settings=CONTEXT_SETTINGS)
@@ -18,15 +16,10 @@ D = defaults(_coembed)
 @click.argument("h5ad", metavar="SCNET_H5AD", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--outdir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output directory.")
 @click.option("--prefix", default=None, help="Output file prefix [default: GENE_EMBEDDINGS_TSV's name up to the first dot].")
-@click.option("--percentiles", type=click.FloatRange(0, 100, min_open=True, max_open=True), multiple=True,
-              default=D["percentiles"], help="Percentile thresholds of |r| evaluated (repeat the option).")
-@click.option("--percentile", type=click.FloatRange(0, 100, min_open=True, max_open=True), default=D["percentile"],
-              help="Percentile of the written edge lists and GraphML.")
-@click.option("--seed", type=int, default=D["seed"], help="Leiden seed.")
+@dataclass_options(CoembedParams)
 @click.option("--force", is_flag=True, help="Overwrite existing outputs.")
 @common_options
-def command(embeddings: Path, h5ad: Path, outdir: Path, prefix: str | None, percentiles: tuple[float, ...],
-            percentile: float, seed: int, force: bool) -> None:
+def command(embeddings: Path, h5ad: Path, outdir: Path, prefix: str | None, force: bool, **options) -> None:
     """Co-embedded gene network from GENE_EMBEDDINGS_TSV and the co-expression baseline from SCNET_H5AD.
 
     Edges join genes whose |Pearson r| is above a percentile of all gene pairs. Writes
@@ -37,21 +30,22 @@ def command(embeddings: Path, h5ad: Path, outdir: Path, prefix: str | None, perc
 
     import pandas as pd
 
-    from scnetflow.coembed import read_gene_embeddings, to_graphml
+    from scnetflow.coembed import coembed, read_gene_embeddings, to_graphml
     from scnetflow.errors import InputError
     from scnetflow.io import read_h5ad
     from scnetflow.networks import write_edge_list
 
     log = logging.getLogger("scnetflow.cli.coembed")
+    (params,) = split_options(options, CoembedParams)
     prefix = prefix or default_prefix(embeddings)
     names = [f"{prefix}.{n}" for n in ("coembed_edges.tsv", "coembed.graphml", "coexpr_edges.tsv",
                                       "communities.tsv", "modularity.tsv")]
     check_outputs(outdir, names, force=force)
     emb = read_gene_embeddings(embeddings)
     adata = read_h5ad(h5ad)
-    log.info("input: %d genes x %d dims; %d cells x %d genes; seed %d", *emb.shape, *adata.shape, seed)
+    log.info("input: %d genes x %d dims; %d cells x %d genes; seed %d", *emb.shape, *adata.shape, params.seed)
     try:
-        co, cx = _coembed(emb, adata, percentiles=percentiles, percentile=percentile, seed=seed)
+        co, cx = coembed(emb, adata, params)
     except InputError as e:
         raise InputError(str(e), path=h5ad) from e
     with staged_outputs(outdir, names, force=force) as stage:
@@ -62,5 +56,5 @@ def command(embeddings: Path, h5ad: Path, outdir: Path, prefix: str | None, perc
         pd.concat([co.modularity, cx.modularity]).to_csv(stage / names[4], sep="\t", index=False, float_format="%.6g")
     mod = pd.concat([co.modularity, cx.modularity]).pivot(index="percentile", columns="network", values="modularity")
     log.info("modularity per percentile:\n%s", mod.to_string(float_format="%.4f"))
-    click.echo(f"coembed: {len(co.edges)} co-embedded and {len(cx.edges)} co-expression edges at p{percentile:g}; "
+    click.echo(f"coembed: {len(co.edges)} co-embedded and {len(cx.edges)} co-expression edges at p{params.percentile:g}; "
                f"wrote {', '.join(names)} to {outdir}", err=True)

@@ -6,11 +6,10 @@ from pathlib import Path
 
 import click
 
-from scnetflow.cli._downstream import defaults, seed_gene_list
+from scnetflow.cli._downstream import seed_gene_list
 from scnetflow.cli._util import CONTEXT_SETTINGS, check_outputs, common_options, default_prefix, staged_outputs
-from scnetflow.diffnet import diffnet as _diffnet
-
-D = defaults(_diffnet)
+from scnetflow.cli.options import dataclass_options, split_options
+from scnetflow.diffnet import DiffnetParams
 EXISTING = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
@@ -23,17 +22,11 @@ EXISTING = click.Path(exists=True, dir_okay=False, path_type=Path)
 @click.option("--seed-file", type=EXISTING, default=None, help="File with one seed gene a line.")
 @click.option("--name-a", default=None, help="Name of condition A [default: GENE_EMBEDDINGS_A's name up to the first dot].")
 @click.option("--name-b", default=None, help="Name of condition B [default: GENE_EMBEDDINGS_B's name up to the first dot].")
-@click.option("--percentile", type=click.FloatRange(0, 100, min_open=True, max_open=True), default=D["percentile"],
-              help="Percentile of |r| for each condition's co-embedded network.")
-@click.option("--alpha", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=D["alpha"],
-              help="Probability of following an edge in the random walk.")
-@click.option("--weighted/--no-weighted", default=D["weighted"], help="Propagate with |r| edge weights.")
-@click.option("--ignore-missing", is_flag=True, default=D["ignore_missing"],
-              help="Drop seed genes that are not in the differential network instead of failing.")
+@dataclass_options(DiffnetParams)
 @click.option("--force", is_flag=True, help="Overwrite existing outputs.")
 @common_options
 def command(embeddings_a: Path, embeddings_b: Path, outdir: Path, prefix: str | None, seed_genes: tuple[str, ...],
-            seed_file: Path | None, name_a: str | None, name_b: str | None, force: bool, **params) -> None:
+            seed_file: Path | None, name_a: str | None, name_b: str | None, force: bool, **options) -> None:
     """XOR of the co-embedded networks of two conditions, then propagation from seed genes over it.
 
     Writes PREFIX.diffnet_edges.tsv (gene_a, gene_b, weight, condition: the condition that has the
@@ -42,9 +35,11 @@ def command(embeddings_a: Path, embeddings_b: Path, outdir: Path, prefix: str | 
     import logging
 
     from scnetflow.coembed import read_gene_embeddings
+    from scnetflow.diffnet import diffnet
     from scnetflow.networks import write_edge_list
 
     log = logging.getLogger("scnetflow.cli.diffnet")
+    (params,) = split_options(options, DiffnetParams)
     name_a = name_a or default_prefix(embeddings_a)
     name_b = name_b or default_prefix(embeddings_b)
     prefix = prefix or f"{name_a}_vs_{name_b}"
@@ -53,7 +48,7 @@ def command(embeddings_a: Path, embeddings_b: Path, outdir: Path, prefix: str | 
     seeds = seed_gene_list(seed_genes, seed_file)
     emb_a, emb_b = read_gene_embeddings(embeddings_a), read_gene_embeddings(embeddings_b)
     log.info("input: %s %d genes, %s %d genes; seeds %s", name_a, len(emb_a), name_b, len(emb_b), seeds)
-    edges, ranked, info = _diffnet(emb_a, emb_b, seeds, names=(name_a, name_b), **params)
+    edges, ranked, info = diffnet(emb_a, emb_b, seeds, params, names=(name_a, name_b))
     with staged_outputs(outdir, names, force=force) as stage:
         write_edge_list(edges, stage / names[0], extra_columns=["condition"])
         ranked.to_csv(stage / names[1], sep="\t", index=False, float_format="%.6g")

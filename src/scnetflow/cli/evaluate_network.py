@@ -6,13 +6,10 @@ from pathlib import Path
 
 import click
 
-from scnetflow.cli._downstream import defaults
 from scnetflow.cli._util import CONTEXT_SETTINGS, check_outputs, common_options, default_prefix, staged_outputs
-from scnetflow.evaluate_network import evaluate_networks
-from scnetflow.networks import load_ppi
+from scnetflow.cli.options import dataclass_options, split_options
+from scnetflow.evaluate_network import EvaluateNetworkParams
 
-D = defaults(evaluate_networks)
-P = defaults(load_ppi)
 EXISTING = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
@@ -24,24 +21,15 @@ EXISTING = click.Path(exists=True, dir_okay=False, path_type=Path)
 @click.option("--ppi", type=EXISTING, default=None,
               help="PPI table, read as by graphs --ppi: two gene-symbol columns and an optional score "
                    "[default: the shipped human PPI].")
-@click.option("--ppi-cutoff", type=float, default=P["cutoff"], help="Keep PPI edges with score >= this.")
-@click.option("--restrict-ppi/--full-ppi", default=True,
-              help="Restrict the PPI to the genes of the two other networks (the model genes).")
 @click.option("--gmt", type=EXISTING, multiple=True,
               help="Gene sets (GMT) for pathway reconstruction, repeatable [default: the shipped Reactome].")
 @click.option("--disease-gmt", type=EXISTING, default=None,
               help="Disease gene lists (GMT) for the topology-free z-score [default: skipped].")
-@click.option("--min-size", type=click.IntRange(3), default=D["min_size"], help="Minimum set genes in a network.")
-@click.option("--n-splits", type=click.IntRange(1), default=D["n_splits"], help="Random seed/held-out splits per pathway.")
-@click.option("--n-random", type=click.IntRange(2), default=D["n_random"], help="Degree-preserving randomisations per network.")
-@click.option("--alpha", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=D["alpha"],
-              help="Probability of following an edge in the random walk.")
-@click.option("--seed", type=int, default=D["seed"], help="Seed of the splits and randomisations.")
+@dataclass_options(EvaluateNetworkParams)
 @click.option("--force", is_flag=True, help="Overwrite existing outputs.")
 @common_options
 def command(coembed_edges: Path, coexpr_edges: Path, outdir: Path, prefix: str | None, ppi: Path | None,
-            ppi_cutoff: float, restrict_ppi: bool, gmt: tuple[Path, ...], disease_gmt: Path | None,
-            force: bool, **params) -> None:
+            gmt: tuple[Path, ...], disease_gmt: Path | None, force: bool, **options) -> None:
     """Compare the co-embedded, PPI and co-expression networks by propagation.
 
     Pathway reconstruction: for each gene set with >= --min-size genes in a network, seed 2/3 of them
@@ -53,10 +41,12 @@ def command(coembed_edges: Path, coexpr_edges: Path, outdir: Path, prefix: str |
     import logging
 
     from scnetflow import __version__
+    from scnetflow.evaluate_network import evaluate_networks
     from scnetflow.genesets import read_gmt
-    from scnetflow.networks import read_edge_list
+    from scnetflow.networks import load_ppi, read_edge_list
 
     log = logging.getLogger("scnetflow.cli.evaluate_network")
+    (params,) = split_options(options, EvaluateNetworkParams)
     prefix = prefix or default_prefix(coembed_edges)
     names = [f"{prefix}.pathway_auc.tsv", f"{prefix}.network_eval.json"]
     if disease_gmt is not None:
@@ -65,7 +55,7 @@ def command(coembed_edges: Path, coexpr_edges: Path, outdir: Path, prefix: str |
     co = read_edge_list(coembed_edges)
     cx = read_edge_list(coexpr_edges)
     genes = sorted(set(co["gene_a"]) | set(co["gene_b"]) | set(cx["gene_a"]) | set(cx["gene_b"]))
-    ppi_edges = load_ppi(ppi, cutoff=ppi_cutoff, genes=genes if restrict_ppi else None)
+    ppi_edges = load_ppi(ppi, cutoff=params.min_score, genes=genes if params.restrict_ppi else None)
     pathway_sets: dict[str, list[str]] = {}
     for path in gmt or ("reactome",):
         pathway_sets.update(read_gmt(path))
@@ -73,13 +63,13 @@ def command(coembed_edges: Path, coexpr_edges: Path, outdir: Path, prefix: str |
     networks = {"coembed": co, "ppi": ppi_edges, "coexpr": cx}
     log.info("networks: %s; %d pathway sets; %s disease lists; seed %d",
              {k: len(v) for k, v in networks.items()}, len(pathway_sets),
-             len(disease_sets) if disease_sets else "no", params["seed"])
-    pw, dz, summary = evaluate_networks(networks, pathway_sets, disease_sets, **params)
+             len(disease_sets) if disease_sets else "no", params.seed)
+    pw, dz, summary = evaluate_networks(networks, pathway_sets, disease_sets, params)
     summary.update(
         version=__version__, sample=prefix,
         inputs={"coembed": coembed_edges.name, "coexpr": coexpr_edges.name,
-                "ppi": ppi.name if ppi else "scnet_human_ppi.csv.gz (shipped)", "ppi_cutoff": ppi_cutoff,
-                "restrict_ppi": restrict_ppi, "gmt": [str(Path(p).name) for p in gmt] or ["reactome (shipped)"],
+                "ppi": ppi.name if ppi else "scnet_human_ppi.csv.gz (shipped)", "min_score": params.min_score,
+                "restrict_ppi": params.restrict_ppi, "gmt": [str(Path(p).name) for p in gmt] or ["reactome (shipped)"],
                 "disease_gmt": disease_gmt.name if disease_gmt else None},
     )
     with staged_outputs(outdir, names, force=force) as stage:

@@ -6,12 +6,10 @@ from pathlib import Path
 
 import click
 
-from scnetflow.cli._downstream import defaults
 from scnetflow.cli._util import CONTEXT_SETTINGS, check_outputs, common_options, default_prefix, staged_outputs
-from scnetflow.gsea import gsea_celltypes, gsea_conditions
+from scnetflow.cli.options import dataclass_options, split_options
+from scnetflow.gsea import GseaParams
 
-D = defaults(gsea_celltypes)
-DC = defaults(gsea_conditions)
 EXISTING = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
@@ -29,22 +27,19 @@ def _read(path: Path):
 @click.option("--gmt", type=EXISTING, multiple=True, help="Gene sets (GMT), repeatable [default: the shipped Reactome].")
 @click.option("--other-sample", "others", type=EXISTING, nargs=2, multiple=True, metavar="SCNET_H5AD RECONSTRUCTED_H5AD",
               help="Another sample (e.g. the other condition) to add before testing; repeatable.")
-@click.option("--label-key", default=D["label_key"],
-              help="obs column of cell types [default: uns['sample']['label_key'], else Leiden clusters of X_scnet].")
-@click.option("--condition-key", default=DC["condition_key"], help="obs column of conditions (filled from uns['sample'] when absent).")
+@click.option("--label-key", default=None,
+              help="obs column of cell types [default: uns['sample']['label_key'], else scNET's Leiden clusters: "
+                   "--clusters, else computed as cluster-eval does]; 'none': the clusters even with labels.")
+@click.option("--clusters", type=EXISTING, default=None,
+              help="cluster-eval's PREFIX.clusters.tsv: scNET's clusters (obs['scnet_leiden']) of SCNET_H5AD's cells.")
 @click.option("--conditions", nargs=2, default=None, metavar="A B",
               help="Test B against A within each cell type [default: the two conditions present, sorted; none: skipped].")
-@click.option("--cell-types", multiple=True, help="Cell types for the condition test, repeatable [default: all with enough cells].")
-@click.option("--min-cells", type=click.IntRange(1), default=D["min_cells"], help="Minimum cells per tested group.")
-@click.option("--permutation-num", type=click.IntRange(1), default=D["permutation_num"], help="GSEA permutations.")
-@click.option("--min-size", type=click.IntRange(1), default=D["min_size"], help="Minimum gene-set size after matching genes.")
-@click.option("--max-size", type=click.IntRange(1), default=D["max_size"], help="Maximum gene-set size after matching genes.")
-@click.option("--seed", type=int, default=D["seed"], help="GSEA permutation (and Leiden) seed.")
+@dataclass_options(GseaParams)
 @click.option("--force", is_flag=True, help="Overwrite existing outputs.")
 @common_options
 def command(h5ad: Path, reconstructed: Path, outdir: Path, prefix: str | None, gmt: tuple[Path, ...],
-            others: tuple[tuple[Path, Path], ...], label_key: str | None, condition_key: str,
-            conditions: tuple[str, str] | None, cell_types: tuple[str, ...], force: bool, **params) -> None:
+            others: tuple[tuple[Path, Path], ...], label_key: str | None, clusters: Path | None,
+            conditions: tuple[str, str] | None, force: bool, **options) -> None:
     """GSEA (gseapy prerank, offline gene sets) of Wilcoxon rankings on original and reconstructed expression.
 
     Per cell type against the rest: PREFIX.gsea_celltype.tsv. Condition B against A within each cell
@@ -56,9 +51,14 @@ def command(h5ad: Path, reconstructed: Path, outdir: Path, prefix: str | None, g
 
     from scnetflow.errors import InputError
     from scnetflow.genesets import read_gmt
-    from scnetflow.gsea import combine_samples
+    from scnetflow.gsea import combine_samples, gsea_celltypes, gsea_conditions
+    from scnetflow.labels import CLUSTER_KEY, read_clusters
 
     log = logging.getLogger("scnetflow.cli.gsea")
+    (params,) = split_options(options, GseaParams)
+    if clusters is not None and others:  # two samples' cluster numbers name unrelated groups
+        raise click.UsageError("--clusters labels one sample's cells; with --other-sample use --label-key")
+    condition_key = params.condition_key
     prefix = prefix or default_prefix(h5ad)
     # the condition table exists only when conditions are known; check what surely will be written
     check_outputs(outdir, [f"{prefix}.gsea_celltype.tsv"], force=force)
@@ -66,12 +66,14 @@ def command(h5ad: Path, reconstructed: Path, outdir: Path, prefix: str | None, g
     for path in gmt or ("reactome",):
         gene_sets.update(read_gmt(path))
     adata, recon = _read(h5ad), _read(reconstructed)
+    if clusters is not None:  # this command's own copy: the input file is not changed
+        adata.obs[CLUSTER_KEY] = read_clusters(clusters, adata.obs_names)
     if others:
         adata, recon = combine_samples([adata] + [_read(a) for a, _ in others], [recon] + [_read(r) for _, r in others],
                                        condition_key=condition_key)
     elif condition_key not in adata.obs and (adata.uns.get("sample") or {}).get("condition") is not None:
         adata.obs[condition_key] = str(adata.uns["sample"]["condition"])
-    log.info("input: %d cells x %d genes, %d gene sets, seed %d", adata.n_obs, adata.n_vars, len(gene_sets), params["seed"])
+    log.info("input: %d cells x %d genes, %d gene sets, seed %d", adata.n_obs, adata.n_vars, len(gene_sets), params.seed)
     if conditions is None and condition_key in adata.obs:
         present = sorted(adata.obs[condition_key].astype(str).unique())
         if len(present) == 2:
@@ -81,11 +83,10 @@ def command(h5ad: Path, reconstructed: Path, outdir: Path, prefix: str | None, g
         raise InputError(f"condition column {condition_key!r} not in obs (columns: {list(adata.obs.columns)}); "
                          "pass --condition-key or add the other condition with --other-sample", path=h5ad)
     names = [f"{prefix}.gsea_celltype.tsv"] + ([f"{prefix}.gsea_conditions.tsv"] if conditions else [])
-    ct = gsea_celltypes(adata, recon, gene_sets, label_key=label_key, **params)
+    ct = gsea_celltypes(adata, recon, gene_sets, params, label_key=label_key)
     cond = None
     if conditions:
-        cond = gsea_conditions(adata, recon, gene_sets, conditions=tuple(conditions), condition_key=condition_key,
-                               label_key=label_key, cell_types=list(cell_types) or None, **params)
+        cond = gsea_conditions(adata, recon, gene_sets, params, conditions=tuple(conditions), label_key=label_key)
     with staged_outputs(outdir, names, force=force) as stage:
         ct.to_csv(stage / names[0], sep="\t", index=False, float_format="%.6g")
         if cond is not None:

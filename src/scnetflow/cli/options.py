@@ -24,6 +24,9 @@ def _click_type(s: Setting) -> Any:
 def _option(s: Setting) -> Callable:
     if s.type is bool:
         return click.option(f"{s.flag}/--no-{s.flag[2:]}", s.name, default=s.default, help=s.help)
+    if s.multiple:
+        return click.option(s.flag, s.name, type=_click_type(s), default=s.default, multiple=True,
+                            help=s.help + " Repeatable.")
     return click.option(s.flag, s.name, type=_click_type(s), default=s.default, help=s.help)
 
 

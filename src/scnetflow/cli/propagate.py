@@ -6,11 +6,10 @@ from pathlib import Path
 
 import click
 
-from scnetflow.cli._downstream import defaults, seed_gene_list
+from scnetflow.cli._downstream import seed_gene_list
 from scnetflow.cli._util import CONTEXT_SETTINGS, check_outputs, common_options, default_prefix, staged_outputs
-from scnetflow.propagate import propagate as _propagate
-
-D = defaults(_propagate)
+from scnetflow.cli.options import dataclass_options, split_options
+from scnetflow.propagate import PropagateParams
 
 
 @click.command("propagate", context_settings=CONTEXT_SETTINGS)
@@ -20,16 +19,11 @@ D = defaults(_propagate)
 @click.option("--seed-genes", multiple=True, help="Seed gene symbols, comma-separated or repeated.")
 @click.option("--seed-file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="File with one seed gene a line (first tab-, comma- or space-separated field; # comments).")
-@click.option("--alpha", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=D["alpha"],
-              help="Probability of following an edge (1 - restart probability).")
-@click.option("--weighted/--no-weighted", default=D["weighted"], help="Use the edge weights.")
-@click.option("--ignore-missing", is_flag=True, default=D["ignore_missing"],
-              help="Drop seed genes that are not in the network instead of failing.")
-@click.option("--tol", type=click.FloatRange(0, min_open=True), default=D["tol"], help="Convergence tolerance.")
+@dataclass_options(PropagateParams)
 @click.option("--force", is_flag=True, help="Overwrite existing outputs.")
 @common_options
 def command(edges_path: Path, outdir: Path, prefix: str | None, seed_genes: tuple[str, ...], seed_file: Path | None,
-            force: bool, **params) -> None:
+            force: bool, **options) -> None:
     """Propagate from seed genes over EDGES_TSV (gene_a, gene_b, weight) and rank every network gene.
 
     Scores are degree-corrected (divided by the propagation of the all-ones vector). Writes
@@ -39,8 +33,10 @@ def command(edges_path: Path, outdir: Path, prefix: str | None, seed_genes: tupl
 
     from scnetflow.errors import InputError
     from scnetflow.networks import read_edge_list
+    from scnetflow.propagate import propagate
 
     log = logging.getLogger("scnetflow.cli.propagate")
+    (params,) = split_options(options, PropagateParams)
     prefix = prefix or default_prefix(edges_path)
     names = [f"{prefix}.propagation.tsv"]
     check_outputs(outdir, names, force=force)
@@ -48,7 +44,7 @@ def command(edges_path: Path, outdir: Path, prefix: str | None, seed_genes: tupl
     edges = read_edge_list(edges_path)
     log.info("input: %d edges, %d seed gene(s)", len(edges), len(seeds))
     try:
-        ranked = _propagate(edges, seeds, **params)
+        ranked = propagate(edges, seeds, params)
     except InputError as e:
         raise InputError(str(e), path=edges_path) from e
     with staged_outputs(outdir, names, force=force) as stage:

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import inspect
 import logging
 
 import click
 
 from scnetflow.cli._util import CONTEXT_SETTINGS, common_options, staged_outputs
-from scnetflow.report import build_report
-
-#: defaults come from the library signature (one source of truth).
-_DEFAULTS = {k: p.default for k, p in inspect.signature(build_report).parameters.items()}
+from scnetflow.cli.options import dataclass_options, split_options
+from scnetflow.report import ReportParams
 
 logger = logging.getLogger(__name__)
 
@@ -24,18 +21,15 @@ REPORT_HTML = "scnetflow_report.html"
               help="Instead of RESULTS_DIR: a TSV listing the result files (sample, step, kind, path), as the "
                    "pipeline writes for this step.")
 @click.option("--outdir", type=click.Path(file_okay=False), default=".", help="Directory for the report (created if missing).")
-@click.option("--title", type=str, default=_DEFAULTS["title"], help="Page title.")
-@click.option("--max-umap-cells", type=click.IntRange(min=100), default=_DEFAULTS["max_umap_cells"],
-              help="Samples with more cells are subsampled (seeded) for the UMAP figures.")
-@click.option("--seed", type=int, default=_DEFAULTS["seed"], help="Seed for UMAP layouts, subsampling and figure-only clustering.")
+@dataclass_options(ReportParams)
 @click.option("--multiqc/--no-multiqc", default=True,
               help="Also write MultiQC custom content: general stats per sample and collated software versions.")
 @click.option("--versions", "versions", type=click.Path(exists=True, dir_okay=False), multiple=True,
               help="A process's versions.yml to collate for MultiQC (repeatable).")
 @click.option("--force", is_flag=True, help="Overwrite existing outputs.")
 @common_options
-def command(results_dir: str | None, manifest: str | None, outdir: str, title: str, max_umap_cells: int, seed: int,
-            multiqc: bool, versions: tuple[str, ...], force: bool) -> None:
+def command(results_dir: str | None, manifest: str | None, outdir: str, multiqc: bool, versions: tuple[str, ...],
+            force: bool, **options) -> None:
     """Render RESULTS_DIR (published pipeline results, <sample>/<step>/...), or the files a --manifest lists,
     as OUTDIR/scnetflow_report.html.
 
@@ -46,6 +40,7 @@ def command(results_dir: str | None, manifest: str | None, outdir: str, title: s
     from scnetflow import multiqc as mqc
     from scnetflow.report import find_results, read_manifest, sample_verdicts, write_report
 
+    (params,) = split_options(options, ReportParams)
     names = [REPORT_HTML]
     if multiqc:
         names.append(mqc.GENERAL_STATS_FILE)
@@ -58,8 +53,7 @@ def command(results_dir: str | None, manifest: str | None, outdir: str, title: s
     logger.info("report: results %s -> %s", results_dir or manifest, outdir)
     with staged_outputs(outdir, names, force=force) as stage:
         verdicts = sample_verdicts(groups)  # once, for the report and MultiQC
-        ids = write_report(groups, stage / REPORT_HTML, title=title, max_umap_cells=max_umap_cells, seed=seed,
-                           verdicts=verdicts, source=results_dir or "the pipeline's results")
+        ids = write_report(groups, stage / REPORT_HTML, params, verdicts=verdicts, source=results_dir or "the pipeline's results")
         if multiqc:
             mqc.write_general_stats(groups, stage / mqc.GENERAL_STATS_FILE, verdicts)
             if versions:

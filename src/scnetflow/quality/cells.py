@@ -22,9 +22,10 @@ def cell_embedding(adata: anndata.AnnData, label_key: str | None = None, *,
     -------
     ``{representation: {"max_ari", "max_nmi", ...}}`` (ARI/NMI absent without a label column).
     """
-    from scnetflow.cluster_eval import cluster_eval
+    from scnetflow.cluster_eval import ClusterEvalParams, cluster_eval
 
-    _, summary = cluster_eval(adata, label_key, representations=representations, seed=seed)
+    params = ClusterEvalParams(representations=tuple(representations), seed=seed)
+    _, summary = cluster_eval(adata, label_key, params)
     return summary["representations"]
 
 

@@ -36,7 +36,8 @@ def condition_gsea(samples: Sequence[anndata.AnnData], reconstructed: Sequence[a
     """GSEA of condition B vs A in one cell type, on original and on reconstructed expression.
 
     The ``gsea`` step with ``--other-sample``: :func:`scnetflow.gsea.combine_samples` then
-    :func:`scnetflow.gsea.gsea_conditions` (its defaults unless given in ``params``; gene sets default
+    :func:`scnetflow.gsea.gsea_conditions` (:class:`~scnetflow.gsea.GseaParams` defaults unless given in
+    ``params``; gene sets default
     to the shipped Reactome), summarised by :func:`gsea_term_ranks`.
 
     Returns
@@ -44,13 +45,13 @@ def condition_gsea(samples: Sequence[anndata.AnnData], reconstructed: Sequence[a
     ``{"original": {...}, "reconstructed": {...}}``, each as :func:`gsea_term_ranks`.
     """
     from scnetflow.genesets import read_gmt
-    from scnetflow.gsea import combine_samples, gsea_conditions
+    from scnetflow.gsea import GseaParams, combine_samples, gsea_conditions
 
     if gene_sets is None:
         gene_sets = read_gmt("reactome")
     adata, recon = combine_samples(list(samples), list(reconstructed), condition_key=condition_key)
-    table = gsea_conditions(adata, recon, gene_sets, conditions=conditions, condition_key=condition_key,
-                            label_key=label_key, cell_types=[cell_type], **params)
+    settings = GseaParams(**{**params, "condition_key": condition_key, "cell_types": (cell_type,)})
+    table = gsea_conditions(adata, recon, gene_sets, settings, conditions=conditions, label_key=label_key)
     if table.empty:
         raise InputError(f"{cell_type!r} has too few cells in {conditions[0]} or {conditions[1]} to test")
     return {expr: gsea_term_ranks(sub, terms) for expr, sub in table.groupby("expression")}

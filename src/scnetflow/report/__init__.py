@@ -18,7 +18,10 @@ import html
 import json
 import logging
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
+
+from scnetflow.params import option
 
 from scnetflow.report.results import (COMPARISON_KINDS, KINDS, MANIFEST_COLUMNS, SAMPLE_KINDS, SKIP_DIRS, ResultGroup,
                                       find_results, read_manifest, result_groups, slug)
@@ -45,7 +48,7 @@ COMPARISON_SECTIONS: dict[str, str] = {
 }
 
 __all__ = ["COMPARISON_KINDS", "COMPARISON_SECTIONS", "KINDS", "MANIFEST_COLUMNS", "SAMPLE_KINDS", "SAMPLE_SECTIONS",
-           "SKIP_DIRS", "ResultGroup", "build_report", "contrast_stats", "find_results", "read_manifest",
+           "SKIP_DIRS", "ReportParams", "ResultGroup", "build_report", "contrast_stats", "find_results", "read_manifest",
            "result_groups", "sample_stats", "sample_verdicts", "section_ids", "slug", "write_report"]
 
 
@@ -189,21 +192,27 @@ def sample_verdicts(results: str | Path | Mapping[str, ResultGroup]) -> dict:
     return out
 
 
-def build_report(results: str | Path | Mapping[str, ResultGroup], *, title: str = "scnetflow report",
-                 max_umap_cells: int = 20000, seed: int = 0, verdicts: Mapping | None = None,
-                 source: str | None = None) -> tuple[str, list[str]]:
+@dataclass(frozen=True)
+class ReportParams:
+    """The report step's settings."""
+
+    title: str = option("scnetflow report", "Page title.")
+    max_umap_cells: int = option(20000, "Samples with more cells are subsampled (seeded) for the UMAP figures.",
+                                 min=100)
+    seed: int = option(0, "Random seed; CPU runs are deterministic for a seed.")
+
+
+def build_report(results: str | Path | Mapping[str, ResultGroup], params: ReportParams = ReportParams(), *,
+                 verdicts: Mapping | None = None, source: str | None = None) -> tuple[str, list[str]]:
     """Render the report for a results directory or its groups.
 
     Parameters
     ----------
     results
         Published results (``<results>/<sample>/<step>/...``), or their groups (:func:`read_manifest`).
-    title
-        Page title.
-    max_umap_cells
-        Samples with more cells are subsampled (seeded) for the UMAPs.
-    seed
-        Seed for the UMAP layout, subsampling and any clustering computed for the figures.
+    params
+        The title; ``max_umap_cells``: samples with more cells are subsampled (seeded) for the UMAPs;
+        ``seed``: of the UMAP layout, subsampling and any clustering computed for the figures.
     verdicts
         Precomputed :func:`sample_verdicts` (computed here when ``None``).
     source
@@ -242,7 +251,8 @@ def build_report(results: str | Path | Mapping[str, ResultGroup], *, title: str 
         "ppi": lambda g: rs.ppi_section(g.files.get("graphs_json")),
         "training": lambda g: rs.training_section(g.files.get("history"), g.files.get("train_json")),
         "attention": lambda g: rs.attention_section(g.files.get("train_json")),
-        "umap": lambda g: rs.umap_section(g.files.get("scnet_h5ad"), max_cells=max_umap_cells, seed=seed),
+        "umap": lambda g: rs.umap_section(g.files.get("scnet_h5ad"), g.files.get("clusters"),
+                                         max_cells=params.max_umap_cells, seed=params.seed),
         "clustering": lambda g: rs.clustering_section(g.files.get("cluster_eval"), g.files.get("cluster_eval_json")),
         "modularity": lambda g: rs.modularity_section(g.files.get("modularity")),
         "pathways": lambda g: rs.pathways_section(g.files.get("pathway_auc"), g.files.get("disease_zscores")),
@@ -279,17 +289,18 @@ def build_report(results: str | Path | Mapping[str, ResultGroup], *, title: str 
     parts.append(sec("about", "About this report", about, 2, open_=False))
     toc.append(("about", "About this report", []))
     ids = section_ids(groups)
-    return pg.page(title, pg.contents(toc), parts), ids
+    return pg.page(params.title, pg.contents(toc), parts), ids
 
 
-def write_report(results: str | Path | Mapping[str, ResultGroup], out_html: str | Path, **kwargs) -> list[str]:
+def write_report(results: str | Path | Mapping[str, ResultGroup], out_html: str | Path,
+                 params: ReportParams = ReportParams(), **kwargs) -> list[str]:
     """Render :func:`build_report` to ``out_html`` (written to a temporary name, then renamed).
 
     Returns
     -------
     The ids of the sections written.
     """
-    page, ids = build_report(results, **kwargs)
+    page, ids = build_report(results, params, **kwargs)
     out_html = Path(out_html)
     tmp = out_html.with_name(out_html.name + ".tmp")
     tmp.write_text(page, encoding="utf-8")

@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from scnetflow.cluster_eval import ClusterEvalParams
+from scnetflow.labels import CLUSTER_KEY, label_key_of, leiden_of, read_clusters
 from scnetflow.report.formatting import esc as _esc
 from scnetflow.report.formatting import figure, kv_table, note, table
 from scnetflow.report.formatting import plt as _plt
@@ -119,15 +121,9 @@ def attention_section(train_json: Path | None) -> str:
     return f"<p>{int(counts.sum()):,} cell-graph edges.</p>" + figure(fig, "histogram of attention scores", caption)
 
 
-def _label_key(a) -> str | None:
-    sample = a.uns.get("sample", {}) if hasattr(a.uns, "get") else {}
-    key = sample.get("label_key") if isinstance(sample, dict) else None
-    if key and key in a.obs:
-        return key
-    return next((k for k in ("cell_type", "cell_line", "celltype", "label", "labels") if k in a.obs), None)
-
-
-def umap_section(path: Path | None, *, max_cells: int, seed: int) -> str:
+def umap_section(path: Path | None, clusters: Path | None = None, *, max_cells: int, seed: int) -> str:
+    """UMAPs of scNET's and PCA's cell embeddings coloured by scNET's clusters (cluster-eval's ``clusters``
+    file, else computed as cluster-eval does), the label column and the condition."""
     if path is None:
         return _missing("the trained AnnData", "<prefix>.scnet.h5ad")
     import anndata as ad
@@ -135,8 +131,10 @@ def umap_section(path: Path | None, *, max_cells: int, seed: int) -> str:
 
     a = ad.read_h5ad(path, backed="r")
     obs, obsm = a.obs.copy(), {k: np.asarray(a.obsm[k]) for k in ("X_scnet", "X_pca") if k in a.obsm}
-    label = _label_key(a)
+    label = label_key_of(a)
     a.file.close()
+    if clusters is not None:
+        obs[CLUSTER_KEY] = read_clusters(clusters, obs.index).to_numpy()
     if "X_scnet" not in obsm:
         return note(f"Not available: {path.name} has no obsm['X_scnet'].")
     n = len(obs)
@@ -147,13 +145,13 @@ def umap_section(path: Path | None, *, max_cells: int, seed: int) -> str:
     for rep in obsm:
         b = ad.AnnData(np.zeros((len(keep), 1), np.float32), obs=obs.copy())
         b.obsm[rep] = obsm[rep][keep].astype(np.float32)
-        sc.pp.neighbors(b, n_neighbors=15, use_rep=rep, transformer="sklearn", random_state=seed)
+        sc.pp.neighbors(b, n_neighbors=ClusterEvalParams().cluster_n_neighbors, use_rep=rep, transformer="sklearn",
+                        random_state=seed)
         sc.tl.umap(b, random_state=seed)
         coords[rep] = b.obsm["X_umap"]
-        if rep == "X_scnet" and "scnet_leiden" not in obs:
-            sc.tl.leiden(b, resolution=1.0, flavor="igraph", n_iterations=2, random_state=seed, key_added="leiden")
-            obs["leiden (scNET, res 1)"] = b.obs["leiden"].to_numpy()
-    cluster = "scnet_leiden" if "scnet_leiden" in obs else "leiden (scNET, res 1)"
+        if rep == "X_scnet" and CLUSTER_KEY not in obs:  # no cluster-eval: its clusters, computed here
+            obs[CLUSTER_KEY] = leiden_of(b, resolution=ClusterEvalParams().leiden_resolution, seed=seed)
+    cluster = CLUSTER_KEY
     colourings.append(("cluster", cluster))
     colourings.append(("label", label))
     colourings.append(("condition", "condition" if "condition" in obs else None))

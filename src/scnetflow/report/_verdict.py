@@ -98,10 +98,12 @@ def _label_key(cluster_json: dict | None, scnet_h5ad: Path | None) -> str | None
     if scnet_h5ad is not None:
         import anndata as ad
 
+        from scnetflow.labels import label_key_of
+
         a = ad.read_h5ad(scnet_h5ad, backed="r")
         try:
-            key = (a.uns.get("sample") or {}).get("label_key")
-            return key if key and key in a.obs and a.obs[key].nunique() >= 2 else None
+            key = label_key_of(a)
+            return key if key is not None and a.obs[key].nunique() >= 2 else None
         finally:
             a.file.close()
     return None
@@ -117,11 +119,9 @@ def coembed_percentile(modularity: pd.DataFrame, network_eval: dict | None) -> f
     hit = co[co["n_edges"] == n_edges] if n_edges is not None else co.iloc[0:0]
     if len(hit):
         return float(hit["percentile"].iloc[0])
-    import inspect
+    from scnetflow.coembed import CoembedParams
 
-    from scnetflow.coembed import coembed
-
-    default = float(inspect.signature(coembed).parameters["percentile"].default)
+    default = float(CoembedParams().percentile)
     return default if (co["percentile"] == default).any() else float(co["percentile"].max())
 
 

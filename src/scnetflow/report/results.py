@@ -24,6 +24,7 @@ KINDS: dict[str, str] = {
     "reconstructed_h5ad": "reconstructed.h5ad",
     "cluster_eval": "cluster_eval.tsv",
     "cluster_eval_json": "cluster_eval.json",
+    "clusters": "clusters.tsv",
     "modularity": "modularity.tsv",
     "pathway_auc": "pathway_auc.tsv",
     "disease_zscores": "disease_zscores.tsv",
@@ -36,7 +37,7 @@ KINDS: dict[str, str] = {
 }
 #: kinds that make a group a sample; kinds that make a group without them a contrast (a pair of samples).
 SAMPLE_KINDS = ("qc_json", "qc_h5ad", "graphs_json", "history", "train_json", "scnet_h5ad", "reconstructed_h5ad",
-                "cluster_eval", "cluster_eval_json", "modularity", "pathway_auc", "disease_zscores", "network_eval")
+                "cluster_eval", "cluster_eval_json", "clusters", "modularity", "pathway_auc", "disease_zscores", "network_eval")
 COMPARISON_KINDS = ("diffnet_genes", "diffnet_edges", "gsea_conditions")
 #: top-level directories of a results tree that hold no sample.
 SKIP_DIRS = frozenset({"multiqc", "pipeline_info", "report"})
