@@ -26,7 +26,7 @@ PER_SAMPLE = {
         "{s}.history.tsv",
         "{s}.train.json",
     ],
-    "cluster-eval": ["{s}.cluster_eval.tsv", "{s}.cluster_eval.json"],
+    "cluster-eval": ["{s}.cluster_eval.tsv", "{s}.cluster_eval.json", "{s}.clusters.tsv"],
     "coembed": [
         "{s}.coembed_edges.tsv",
         "{s}.coembed.graphml",
@@ -116,6 +116,12 @@ def test_published_content(test_run):
     mix = json.loads((outdir / "MIX" / "cluster-eval" / "MIX.cluster_eval.json").read_text())
     assert mix["label_key"] is None and "max_ari" not in mix["representations"]["X_scnet"]
     assert json.loads((outdir / "MIX" / "qc" / "MIX.qc.json").read_text())["cells_before"] == 200  # genes x cells CSV
+    # ... and its GSEA groups are cluster-eval's clusters, computed once (issue 15)
+    with (outdir / "MIX" / "cluster-eval" / "MIX.clusters.tsv").open() as fh:
+        clusters = {row["scnet_leiden"] for row in csv.DictReader(fh, delimiter="\t")}
+    with (outdir / "MIX" / "gsea" / "MIX.gsea_celltype.tsv").open() as fh:
+        groups = {row["group"] for row in csv.DictReader(fh, delimiter="\t")}
+    assert groups and groups <= clusters
     with (outdir / PAIR / "diffnet" / f"{PAIR}.diffnet_genes.tsv").open() as fh:
         assert len(list(csv.DictReader(fh, delimiter="\t"))) > 10
     html = (outdir / "report" / "scnetflow_report.html").read_text()
