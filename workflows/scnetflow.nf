@@ -35,14 +35,12 @@ workflow SCNETFLOW {
     multiqc_config  // path or []: MultiQC config
 
     main:
-    ch_versions = Channel.empty()
     ch_results  = Channel.empty()   // [sample, step, kind, file] for the report
 
     //
     // Validate the samplesheet (Python); every other task depends on its output.
     //
     CHECK_SAMPLESHEET(samplesheet, contrasts)
-    ch_versions = ch_versions.mix(CHECK_SAMPLESHEET.out.versions)
 
     ch_samples = CHECK_SAMPLESHEET.out.csv
         .splitCsv(header: true)
@@ -57,7 +55,6 @@ workflow SCNETFLOW {
     QC(ch_samples)
     GRAPHS(QC.out.h5ad, ppi)
     TRAIN(GRAPHS.out.h5ad)
-    ch_versions = ch_versions.mix(QC.out.versions, GRAPHS.out.versions, TRAIN.out.versions)
     ch_results = ch_results.mix(
         asManifest(QC.out.json, 'qc', 'qc_json'),
         asManifest(QC.out.h5ad, 'qc', 'qc_h5ad'),                    // the report's label-free verdict reads held-out genes
@@ -77,7 +74,6 @@ workflow SCNETFLOW {
     if (!params.skip_cluster_eval) {
         CLUSTER_EVAL(TRAIN.out.h5ad)
         ch_clusters = CLUSTER_EVAL.out.clusters
-        ch_versions = ch_versions.mix(CLUSTER_EVAL.out.versions)
         ch_results = ch_results.mix(
             asManifest(CLUSTER_EVAL.out.tsv, 'cluster-eval', 'cluster_eval'),
             asManifest(CLUSTER_EVAL.out.json, 'cluster-eval', 'cluster_eval_json'),
@@ -87,12 +83,10 @@ workflow SCNETFLOW {
 
     if (!params.skip_coembed) {
         COEMBED(TRAIN.out.gene_embeddings.join(TRAIN.out.h5ad, failOnMismatch: true))
-        ch_versions = ch_versions.mix(COEMBED.out.versions)
         ch_results = ch_results.mix(asManifest(COEMBED.out.modularity, 'coembed', 'modularity'))
 
         if (!params.skip_evaluate_network) {
             EVALUATE_NETWORK(COEMBED.out.edges.join(COEMBED.out.coexpr_edges, failOnMismatch: true), ppi, gmt, disease_gmt)
-            ch_versions = ch_versions.mix(EVALUATE_NETWORK.out.versions)
             ch_results = ch_results.mix(
                 asManifest(EVALUATE_NETWORK.out.pathway_auc, 'evaluate-network', 'pathway_auc'),
                 asManifest(EVALUATE_NETWORK.out.disease_zscores, 'evaluate-network', 'disease_zscores'),
@@ -102,7 +96,6 @@ workflow SCNETFLOW {
 
         if (!params.skip_propagate && params.seed_genes) {
             PROPAGATE(COEMBED.out.edges)
-            ch_versions = ch_versions.mix(PROPAGATE.out.versions)
             ch_results = ch_results.mix(asManifest(PROPAGATE.out.tsv, 'propagate', 'propagation'))
         }
     }
@@ -136,7 +129,6 @@ workflow SCNETFLOW {
 
     if (!params.skip_diffnet && params.seed_genes) {
         DIFFNET(ch_pairs.map { meta, emb_a, _h5ad_a, _recon_a, emb_b, _h5ad_b, _recon_b -> [meta, emb_a, emb_b] })
-        ch_versions = ch_versions.mix(DIFFNET.out.versions)
         ch_results = ch_results.mix(asManifest(DIFFNET.out.edges, 'diffnet', 'diffnet_edges'), asManifest(DIFFNET.out.genes, 'diffnet', 'diffnet_genes'))
     }
 
@@ -149,7 +141,6 @@ workflow SCNETFLOW {
         )
         // Two samples' cluster numbers name unrelated groups: a contrast uses the label column only.
         GSEA_CONTRAST(ch_pairs.map { meta, _emb_a, h5ad_a, recon_a, _emb_b, h5ad_b, recon_b -> [meta, h5ad_a, recon_a, h5ad_b, recon_b, []] }, gmt)
-        ch_versions = ch_versions.mix(GSEA.out.versions, GSEA_CONTRAST.out.versions)
         ch_results = ch_results.mix(
             asManifest(GSEA.out.celltype, 'gsea', 'gsea_celltype'),
             asManifest(GSEA_CONTRAST.out.celltype, 'gsea', 'gsea_celltype'),
@@ -160,11 +151,19 @@ workflow SCNETFLOW {
     //
     // Software versions, collected once; then the report and MultiQC.
     //
-    // Every task's versions.yml, sorted by path: stable across -resume (cached tasks keep their paths).
-    ch_versions_sorted = ch_versions.toSortedList { a, b -> a.toString() <=> b.toString() }
-    ch_versions_yml = ch_versions
-        .unique { f -> f.text }
-        .collectFile(name: 'scnetflow_software_mqc_versions.yml', storeDir: "${params.outdir}/pipeline_info", sort: true, newLine: true)
+    // Every task's tools arrive on the `versions` topic as [process, tool, version] (each module's eval
+    // outputs); they become one versions.yml (process -> tool -> version), sorted so that -resume reuses
+    // the report. The report and MultiQC read this file, so they cannot add to the topic themselves.
+    ch_versions_yml = channel.topic('versions')
+        .map { process, tool, version -> [process.tokenize(':')[-1], tool, version.toString().trim()] }
+        .unique()
+        .toSortedList { a, b -> a.join('\t') <=> b.join('\t') }
+        .map { rows ->
+            rows.groupBy { row -> row[0] }
+                .collect { process, tools -> "${process}:\n" + tools.collect { row -> "    ${row[1]}: \"${row[2]}\"" }.join('\n') }
+                .join('\n') + '\n'
+        }
+        .collectFile(name: 'scnetflow_software_mqc_versions.yml', storeDir: "${params.outdir}/pipeline_info")
 
     ch_report = Channel.empty()
     ch_mqc_extra = ch_versions_yml
@@ -175,7 +174,7 @@ workflow SCNETFLOW {
             .filter { rows -> rows.size() > 0 }   // nothing to report after a failed samplesheet check
             .map { rows -> [[id: 'report'], rows.collect { row -> row[3] },
                             rows.collect { row -> "${row[0]}\t${row[1]}\t${row[2]}\tinputs/${row[3].name}".toString() }] }
-        REPORT(ch_report_in, ch_versions_sorted)
+        REPORT(ch_report_in, ch_versions_yml)
         ch_report = REPORT.out.html
         // The report collates versions and per-sample statistics for MultiQC.
         ch_mqc_extra = REPORT.out.general_stats.mix(REPORT.out.software_versions)
@@ -196,5 +195,5 @@ workflow SCNETFLOW {
     scnet          = TRAIN.out.h5ad
     report         = ch_report
     multiqc_report = ch_multiqc_report
-    versions       = ch_versions
+    versions       = ch_versions_yml
 }

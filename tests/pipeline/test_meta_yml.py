@@ -1,10 +1,10 @@
 """Every process module has an nf-core style meta.yml that agrees with its main.nf.
 
 main.nf is read with regular expressions: the process name, one input channel per line of the
-``input:`` block, and one output channel per ``emit:`` of the ``output:`` block. In meta.yml (nf-core
-layout) a tuple channel is a list of ``{name: {...}}`` elements and a single-element channel is the
-element itself; outputs are keyed by emit name, and a file's ``pattern`` must equal main.nf's path with
-every ``${...}`` turned into ``*``.
+``input:`` block, one output channel per ``emit:`` of the ``output:`` block, and one tuple per
+``topic:`` output. In meta.yml (nf-core layout) a tuple channel is a list of ``{name: {...}}`` elements and
+a single-element channel is the element itself; outputs are keyed by emit name, topics by topic name (a
+list of tuples), and a file's ``pattern`` must equal main.nf's path with every ``${...}`` turned into ``*``.
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ import yaml
 from nfhelpers import REPO
 
 MODULES = sorted((REPO / "modules" / "local").glob("*/main.nf"))
-#: ``val(meta)``, ``path(h5ad, stageAs: ...)``, ``path versions``, ``path("${prefix}.qc.h5ad")``, ``path "x.yml"``
-ELEMENT = re.compile(r"\b(val|path)\s*\(?\s*(\"[^\"]*\"|\w+)")
+#: ``val(meta)``, ``path(h5ad, stageAs: ...)``, ``path versions``, ``path("${prefix}.qc.h5ad")``, ``path "x.yml"``,
+#: ``val('scnetflow')``, ``eval("python3 -c '...'")``
+ELEMENT = re.compile(r"\b(val|path|eval)\s*\(?\s*(\"[^\"]*\"|'[^']*'|\w+)")
 
 
 def block(text: str, name: str) -> list[str]:
@@ -30,7 +31,8 @@ def block(text: str, name: str) -> list[str]:
 
 def elements(line: str) -> list[tuple[str, str]]:
     """(qualifier, name) of each element of a channel line; quotes stripped from path strings."""
-    return [(kind, name.strip('"')) for kind, name in ELEMENT.findall(line.split("emit:")[0])]
+    return [(kind, name[1:-1] if name[0] in "\"'" else name)
+            for kind, name in ELEMENT.findall(re.split(r"\b(?:emit|topic):", line)[0])]
 
 
 def channel(entry) -> list[tuple[str, dict]]:
@@ -74,7 +76,8 @@ def test_inputs_match(module):
 
 def test_outputs_match(module):
     text, meta = module
-    emits = {re.search(r"emit:\s*(\w+)", line).group(1): elements(line) for line in block(text, "output")}
+    lines = block(text, "output")
+    emits = {re.search(r"emit:\s*(\w+)", line).group(1): elements(line) for line in lines if "topic:" not in line}
     assert set(meta["output"]) == set(emits)
     for emit, expected in emits.items():
         declared = [e for entry in meta["output"][emit] for e in channel(entry)]
@@ -83,3 +86,20 @@ def test_outputs_match(module):
             assert fields.get("type") and fields.get("description"), f"emit {emit}, {name}: type and description"
             if kind == "path":
                 assert fields.get("pattern") == glob(path), f"emit {emit}: pattern of {path}"
+
+
+def test_topics_match(module):
+    """Each ``topic:`` output is one tuple of the topic in meta.yml, element by element (nf-core's
+    ``versions`` topic: process, tool, and the command that prints the tool's version)."""
+    text, meta = module
+    expected: dict[str, list[list[str]]] = {}
+    for line in block(text, "output"):
+        if m := re.search(r"topic:\s*(\w+)", line):
+            expected.setdefault(m.group(1), []).append([name for _, name in elements(line)])
+    declared = {topic: [[name for name, _ in channel(t)] for t in tuples]
+                for topic, tuples in (meta.get("topics") or {}).items()}
+    assert declared == expected
+    for tuples in (meta.get("topics") or {}).values():
+        for t in tuples:
+            for name, fields in channel(t):
+                assert fields.get("type") and fields.get("description"), f"topic element {name}: type and description"

@@ -132,7 +132,13 @@ def test_pipeline_info(test_run):
     info = test_run["outdir"] / "pipeline_info"
     for pattern in ("execution_report_*.html", "execution_timeline_*.html", "execution_trace_*.txt", "pipeline_dag_*.html"):
         assert len(list(info.glob(pattern))) == 2, pattern  # first run and -resume
-    assert (info / "scnetflow_software_mqc_versions.yml").is_file()
+    # every task's tools, from the modules' eval outputs on the versions topic, collated once
+    import yaml
+
+    versions = yaml.safe_load((info / "scnetflow_software_mqc_versions.yml").read_text())
+    assert set(versions) == set(PROCESSES) - {"REPORT", "MULTIQC"}  # those two read the collated file
+    assert {"scnetflow", "python", "torch", "torch_geometric"} <= set(versions["TRAIN"])
+    assert "gseapy" in versions["GSEA"] and all(v and v != "null" for t in versions.values() for v in t.values())
     header = next(iter(test_run["first_trace"]))
     for field in ("name", "status", "hash", "exit", "duration", "peak_rss"):
         assert field in header

@@ -11,7 +11,8 @@ process CHECK_SAMPLESHEET {
     output:
     path "samplesheet.valid.csv", emit: csv
     path "contrasts.valid.csv"  , emit: contrasts
-    path "versions.yml"         , emit: versions
+    tuple val("${task.process}"), val('scnetflow'), eval("python3 -c 'import scnetflow; print(scnetflow.__version__)'"), topic: versions
+    tuple val("${task.process}"), val('python'), eval("python3 -c 'import platform; print(platform.python_version())'"), topic: versions
 
     when:
     task.ext.when == null || task.ext.when
@@ -25,12 +26,6 @@ process CHECK_SAMPLESHEET {
         ${contrasts_arg} \\
         --outdir . \\
         ${args}
-
-    cat <<-END_VERSIONS > versions.yml
-    "${task.process}":
-        scnetflow: \$(python3 -c 'import scnetflow; print(scnetflow.__version__)')
-        python: \$(python3 -c 'import platform; print(platform.python_version())')
-    END_VERSIONS
     """
 
     stub:
@@ -39,6 +34,5 @@ process CHECK_SAMPLESHEET {
     def contrasts_arg = contrasts ? "--contrasts ${contrasts}" : ''
     """
     scnetflow_check_samplesheet.py ${samplesheet} ${contrasts_arg} --outdir . ${args}
-    touch versions.yml
     """
 }

@@ -11,7 +11,8 @@ process CLUSTER_EVAL {
     tuple val(meta), path("${prefix}.cluster_eval.tsv") , emit: tsv
     tuple val(meta), path("${prefix}.cluster_eval.json"), emit: json
     tuple val(meta), path("${prefix}.clusters.tsv")     , emit: clusters
-    path "versions.yml"                                 , emit: versions
+    tuple val("${task.process}"), val('scnetflow'), eval("python3 -c 'import scnetflow; print(scnetflow.__version__)'"), topic: versions
+    tuple val("${task.process}"), val('python'), eval("python3 -c 'import platform; print(platform.python_version())'"), topic: versions
 
     when:
     task.ext.when == null || task.ext.when
@@ -20,18 +21,12 @@ process CLUSTER_EVAL {
     def args   = task.ext.args ?: ''
     prefix = task.ext.prefix ?: "${meta.id}"
     """
-    export OMP_NUM_THREADS=${task.cpus} MKL_NUM_THREADS=${task.cpus} NUMBA_NUM_THREADS=${task.cpus}
+    export ${task.ext.threads}
     scnetflow_cluster_eval.py \\
         ${h5ad} \\
         --outdir . \\
         --prefix ${prefix} \\
         ${args}
-
-    cat <<-END_VERSIONS > versions.yml
-    "${task.process}":
-        scnetflow: \$(python3 -c 'import scnetflow; print(scnetflow.__version__)')
-        python: \$(python3 -c 'import platform; print(platform.python_version())')
-    END_VERSIONS
     """
 
     stub:
@@ -40,6 +35,5 @@ process CLUSTER_EVAL {
     touch ${prefix}.cluster_eval.tsv
     touch ${prefix}.cluster_eval.json
     touch ${prefix}.clusters.tsv
-    touch versions.yml
     """
 }

@@ -13,7 +13,8 @@ process COEMBED {
     tuple val(meta), path("${prefix}.coexpr_edges.tsv") , emit: coexpr_edges
     tuple val(meta), path("${prefix}.communities.tsv")  , emit: communities
     tuple val(meta), path("${prefix}.modularity.tsv")   , emit: modularity
-    path "versions.yml"                                 , emit: versions
+    tuple val("${task.process}"), val('scnetflow'), eval("python3 -c 'import scnetflow; print(scnetflow.__version__)'"), topic: versions
+    tuple val("${task.process}"), val('python'), eval("python3 -c 'import platform; print(platform.python_version())'"), topic: versions
 
     when:
     task.ext.when == null || task.ext.when
@@ -22,19 +23,13 @@ process COEMBED {
     def args   = task.ext.args ?: ''
     prefix = task.ext.prefix ?: "${meta.id}"
     """
-    export OMP_NUM_THREADS=${task.cpus} MKL_NUM_THREADS=${task.cpus} NUMBA_NUM_THREADS=${task.cpus}
+    export ${task.ext.threads}
     scnetflow_coembed.py \\
         ${gene_embeddings} \\
         ${h5ad} \\
         --outdir . \\
         --prefix ${prefix} \\
         ${args}
-
-    cat <<-END_VERSIONS > versions.yml
-    "${task.process}":
-        scnetflow: \$(python3 -c 'import scnetflow; print(scnetflow.__version__)')
-        python: \$(python3 -c 'import platform; print(platform.python_version())')
-    END_VERSIONS
     """
 
     stub:
@@ -45,6 +40,5 @@ process COEMBED {
     touch ${prefix}.coexpr_edges.tsv
     touch ${prefix}.communities.tsv
     touch ${prefix}.modularity.tsv
-    touch versions.yml
     """
 }

@@ -10,7 +10,8 @@ process DIFFNET {
     output:
     tuple val(meta), path("${prefix}.diffnet_edges.tsv"), emit: edges
     tuple val(meta), path("${prefix}.diffnet_genes.tsv"), emit: genes
-    path "versions.yml"                                 , emit: versions
+    tuple val("${task.process}"), val('scnetflow'), eval("python3 -c 'import scnetflow; print(scnetflow.__version__)'"), topic: versions
+    tuple val("${task.process}"), val('python'), eval("python3 -c 'import platform; print(platform.python_version())'"), topic: versions
 
     when:
     task.ext.when == null || task.ext.when
@@ -19,19 +20,13 @@ process DIFFNET {
     def args   = task.ext.args ?: ''
     prefix = task.ext.prefix ?: "${meta.id}"
     """
-    export OMP_NUM_THREADS=${task.cpus} MKL_NUM_THREADS=${task.cpus} NUMBA_NUM_THREADS=${task.cpus}
+    export ${task.ext.threads}
     scnetflow_diffnet.py \\
         ${embeddings_a} \\
         ${embeddings_b} \\
         --outdir . \\
         --prefix ${prefix} \\
         ${args}
-
-    cat <<-END_VERSIONS > versions.yml
-    "${task.process}":
-        scnetflow: \$(python3 -c 'import scnetflow; print(scnetflow.__version__)')
-        python: \$(python3 -c 'import platform; print(platform.python_version())')
-    END_VERSIONS
     """
 
     stub:
@@ -39,6 +34,5 @@ process DIFFNET {
     """
     touch ${prefix}.diffnet_edges.tsv
     touch ${prefix}.diffnet_genes.tsv
-    touch versions.yml
     """
 }

@@ -14,7 +14,8 @@ process EVALUATE_NETWORK {
     tuple val(meta), path("${prefix}.pathway_auc.tsv")   , emit: pathway_auc
     tuple val(meta), path("${prefix}.disease_zscores.tsv"), emit: disease_zscores, optional: true
     tuple val(meta), path("${prefix}.network_eval.json")  , emit: json
-    path "versions.yml"                                   , emit: versions
+    tuple val("${task.process}"), val('scnetflow'), eval("python3 -c 'import scnetflow; print(scnetflow.__version__)'"), topic: versions
+    tuple val("${task.process}"), val('python'), eval("python3 -c 'import platform; print(platform.python_version())'"), topic: versions
 
     when:
     task.ext.when == null || task.ext.when
@@ -26,7 +27,7 @@ process EVALUATE_NETWORK {
     def gmt_arg     = gmt ? [gmt].flatten().collect { f -> "--gmt ${f}" }.join(' ') : ''
     def disease_arg = disease_gmt ? "--disease-gmt ${disease_gmt}" : ''
     """
-    export OMP_NUM_THREADS=${task.cpus} MKL_NUM_THREADS=${task.cpus} NUMBA_NUM_THREADS=${task.cpus}
+    export ${task.ext.threads}
     scnetflow_evaluate_network.py \\
         ${coembed_edges} \\
         ${coexpr_edges} \\
@@ -36,12 +37,6 @@ process EVALUATE_NETWORK {
         --outdir . \\
         --prefix ${prefix} \\
         ${args}
-
-    cat <<-END_VERSIONS > versions.yml
-    "${task.process}":
-        scnetflow: \$(python3 -c 'import scnetflow; print(scnetflow.__version__)')
-        python: \$(python3 -c 'import platform; print(platform.python_version())')
-    END_VERSIONS
     """
 
     stub:
@@ -50,6 +45,5 @@ process EVALUATE_NETWORK {
     touch ${prefix}.pathway_auc.tsv
     touch ${prefix}.disease_zscores.tsv
     touch ${prefix}.network_eval.json
-    touch versions.yml
     """
 }

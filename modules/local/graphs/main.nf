@@ -11,7 +11,8 @@ process GRAPHS {
     output:
     tuple val(meta), path("${prefix}.graphs.h5ad"), emit: h5ad
     tuple val(meta), path("${prefix}.graphs.json"), emit: json
-    path "versions.yml"                           , emit: versions
+    tuple val("${task.process}"), val('scnetflow'), eval("python3 -c 'import scnetflow; print(scnetflow.__version__)'"), topic: versions
+    tuple val("${task.process}"), val('python'), eval("python3 -c 'import platform; print(platform.python_version())'"), topic: versions
 
     when:
     task.ext.when == null || task.ext.when
@@ -21,19 +22,13 @@ process GRAPHS {
     prefix = task.ext.prefix ?: "${meta.id}"
     def ppi_arg = ppi ? "--ppi ${ppi}" : ''
     """
-    export OMP_NUM_THREADS=${task.cpus} MKL_NUM_THREADS=${task.cpus} NUMBA_NUM_THREADS=${task.cpus}
+    export ${task.ext.threads}
     scnetflow_graphs.py \\
         ${h5ad} \\
         ${ppi_arg} \\
         --outdir . \\
         --prefix ${prefix} \\
         ${args}
-
-    cat <<-END_VERSIONS > versions.yml
-    "${task.process}":
-        scnetflow: \$(python3 -c 'import scnetflow; print(scnetflow.__version__)')
-        python: \$(python3 -c 'import platform; print(platform.python_version())')
-    END_VERSIONS
     """
 
     stub:
@@ -41,6 +36,5 @@ process GRAPHS {
     """
     touch ${prefix}.graphs.h5ad
     touch ${prefix}.graphs.json
-    touch versions.yml
     """
 }

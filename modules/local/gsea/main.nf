@@ -11,7 +11,9 @@ process GSEA {
     output:
     tuple val(meta), path("${prefix}.gsea_celltype.tsv")  , emit: celltype
     tuple val(meta), path("${prefix}.gsea_conditions.tsv"), emit: conditions, optional: true
-    path "versions.yml"                                   , emit: versions
+    tuple val("${task.process}"), val('scnetflow'), eval("python3 -c 'import scnetflow; print(scnetflow.__version__)'"), topic: versions
+    tuple val("${task.process}"), val('python'), eval("python3 -c 'import platform; print(platform.python_version())'"), topic: versions
+    tuple val("${task.process}"), val('gseapy'), eval("python3 -c 'import gseapy; print(gseapy.__version__)'"), topic: versions
 
     when:
     task.ext.when == null || task.ext.when
@@ -23,7 +25,7 @@ process GSEA {
     def other_arg = other_h5ad ? "--other-sample ${other_h5ad} ${other_reconstructed}" : ''
     def clusters_arg = clusters ? "--clusters ${clusters}" : ''
     """
-    export OMP_NUM_THREADS=${task.cpus} MKL_NUM_THREADS=${task.cpus} NUMBA_NUM_THREADS=${task.cpus}
+    export ${task.ext.threads}
     scnetflow_gsea.py \\
         ${h5ad} \\
         ${reconstructed} \\
@@ -33,13 +35,6 @@ process GSEA {
         --outdir . \\
         --prefix ${prefix} \\
         ${args}
-
-    cat <<-END_VERSIONS > versions.yml
-    "${task.process}":
-        scnetflow: \$(python3 -c 'import scnetflow; print(scnetflow.__version__)')
-        python: \$(python3 -c 'import platform; print(platform.python_version())')
-        gseapy: \$(python3 -c 'import gseapy; print(gseapy.__version__)')
-    END_VERSIONS
     """
 
     stub:
@@ -47,6 +42,5 @@ process GSEA {
     """
     touch ${prefix}.gsea_celltype.tsv
     touch ${prefix}.gsea_conditions.tsv
-    touch versions.yml
     """
 }

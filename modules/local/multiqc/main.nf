@@ -11,7 +11,6 @@ process MULTIQC {
     output:
     tuple val(meta), path("multiqc_report.html"), emit: report
     tuple val(meta), path("multiqc_data")       , emit: data
-    path "versions.yml"                         , emit: versions
 
     when:
     task.ext.when == null || task.ext.when
@@ -27,17 +26,11 @@ process MULTIQC {
         ${config_arg} \\
         ${args} \\
         .
-
-    cat <<-END_VERSIONS > versions.yml
-    "${task.process}":
-        multiqc: \$(multiqc --version | sed 's/.*version //')
-    END_VERSIONS
     """
 
     stub:
     """
     touch multiqc_report.html
     mkdir multiqc_data
-    touch versions.yml
     """
 }

@@ -9,7 +9,8 @@ process PROPAGATE {
 
     output:
     tuple val(meta), path("${prefix}.propagation.tsv"), emit: tsv
-    path "versions.yml"                               , emit: versions
+    tuple val("${task.process}"), val('scnetflow'), eval("python3 -c 'import scnetflow; print(scnetflow.__version__)'"), topic: versions
+    tuple val("${task.process}"), val('python'), eval("python3 -c 'import platform; print(platform.python_version())'"), topic: versions
 
     when:
     task.ext.when == null || task.ext.when
@@ -18,23 +19,17 @@ process PROPAGATE {
     def args   = task.ext.args ?: ''
     prefix = task.ext.prefix ?: "${meta.id}"
     """
+    export ${task.ext.threads}
     scnetflow_propagate.py \\
         ${edges} \\
         --outdir . \\
         --prefix ${prefix} \\
         ${args}
-
-    cat <<-END_VERSIONS > versions.yml
-    "${task.process}":
-        scnetflow: \$(python3 -c 'import scnetflow; print(scnetflow.__version__)')
-        python: \$(python3 -c 'import platform; print(platform.python_version())')
-    END_VERSIONS
     """
 
     stub:
     prefix = task.ext.prefix ?: "${meta.id}"
     """
     touch ${prefix}.propagation.tsv
-    touch versions.yml
     """
 }

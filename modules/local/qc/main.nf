@@ -10,7 +10,8 @@ process QC {
     output:
     tuple val(meta), path("${prefix}.qc.h5ad"), emit: h5ad
     tuple val(meta), path("${prefix}.qc.json"), emit: json
-    path "versions.yml"                       , emit: versions
+    tuple val("${task.process}"), val('scnetflow'), eval("python3 -c 'import scnetflow; print(scnetflow.__version__)'"), topic: versions
+    tuple val("${task.process}"), val('python'), eval("python3 -c 'import platform; print(platform.python_version())'"), topic: versions
 
     when:
     task.ext.when == null || task.ext.when
@@ -20,18 +21,12 @@ process QC {
     prefix = task.ext.prefix ?: "${meta.id}"
     if ("${input}" == "${prefix}.qc.h5ad") error "QC: input and output are both ${input}; set ext.prefix"
     """
-    export OMP_NUM_THREADS=${task.cpus} MKL_NUM_THREADS=${task.cpus} NUMBA_NUM_THREADS=${task.cpus}
+    export ${task.ext.threads}
     scnetflow_qc.py \\
         ${input} \\
         --outdir . \\
         --prefix ${prefix} \\
         ${args}
-
-    cat <<-END_VERSIONS > versions.yml
-    "${task.process}":
-        scnetflow: \$(python3 -c 'import scnetflow; print(scnetflow.__version__)')
-        python: \$(python3 -c 'import platform; print(platform.python_version())')
-    END_VERSIONS
     """
 
     stub:
@@ -39,6 +34,5 @@ process QC {
     """
     touch ${prefix}.qc.h5ad
     touch ${prefix}.qc.json
-    touch versions.yml
     """
 }

@@ -6,13 +6,12 @@ process REPORT {
 
     input:
     tuple val(meta), path(files, stageAs: "inputs/*"), val(manifest) // result files + a "sample<TAB>step<TAB>kind<TAB>file name" row each
-    path versions, stageAs: "versions/versions_*.yml"               // every process's versions.yml
+    path versions, stageAs: "versions/versions_*.yml"               // the run's versions.yml, from the versions topic
 
     output:
     tuple val(meta), path("scnetflow_report.html")             , emit: html
     path "scnetflow_general_stats_mqc.yaml"                    , emit: general_stats, optional: true
     path "scnetflow_software_mqc_versions.yml"                 , emit: software_versions, optional: true
-    path "versions.yml"                                        , emit: versions
 
     when:
     task.ext.when == null || task.ext.when
@@ -27,17 +26,12 @@ process REPORT {
     ${manifest.join('\n    ')}
     END_MANIFEST
 
+    export ${task.ext.threads}
     scnetflow_report.py \\
         --manifest manifest.tsv \\
         --outdir . \\
         ${versions_args} \\
         ${args}
-
-    cat <<-END_VERSIONS > versions.yml
-    "${task.process}":
-        scnetflow: \$(python3 -c 'import scnetflow; print(scnetflow.__version__)')
-        python: \$(python3 -c 'import platform; print(platform.python_version())')
-    END_VERSIONS
     """
 
     stub:
@@ -45,6 +39,5 @@ process REPORT {
     touch scnetflow_report.html
     touch scnetflow_general_stats_mqc.yaml
     touch scnetflow_software_mqc_versions.yml
-    touch versions.yml
     """
 }

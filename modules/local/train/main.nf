@@ -14,7 +14,10 @@ process TRAIN {
     tuple val(meta), path("${prefix}.model.pt")             , emit: model
     tuple val(meta), path("${prefix}.history.tsv")          , emit: history
     tuple val(meta), path("${prefix}.train.json")           , emit: json
-    path "versions.yml"                                     , emit: versions
+    tuple val("${task.process}"), val('scnetflow'), eval("python3 -c 'import scnetflow; print(scnetflow.__version__)'"), topic: versions
+    tuple val("${task.process}"), val('python'), eval("python3 -c 'import platform; print(platform.python_version())'"), topic: versions
+    tuple val("${task.process}"), val('torch'), eval("python3 -c 'import torch; print(torch.__version__)'"), topic: versions
+    tuple val("${task.process}"), val('torch_geometric'), eval("python3 -c 'import torch_geometric; print(torch_geometric.__version__)'"), topic: versions
 
     when:
     task.ext.when == null || task.ext.when
@@ -25,21 +28,13 @@ process TRAIN {
     // A GPU is used when the task has one (gpu profile: accelerator 1), else params.device (auto|cpu|cuda).
     def device = task.accelerator ? 'cuda' : (task.ext.device ?: 'auto')
     """
-    export OMP_NUM_THREADS=${task.cpus} MKL_NUM_THREADS=${task.cpus} NUMBA_NUM_THREADS=${task.cpus}
+    export ${task.ext.threads}
     scnetflow_train.py \\
         ${h5ad} \\
         --outdir . \\
         --prefix ${prefix} \\
         --device ${device} \\
         ${args}
-
-    cat <<-END_VERSIONS > versions.yml
-    "${task.process}":
-        scnetflow: \$(python3 -c 'import scnetflow; print(scnetflow.__version__)')
-        python: \$(python3 -c 'import platform; print(platform.python_version())')
-        torch: \$(python3 -c 'import torch; print(torch.__version__)')
-        torch_geometric: \$(python3 -c 'import torch_geometric; print(torch_geometric.__version__)')
-    END_VERSIONS
     """
 
     stub:
@@ -51,6 +46,5 @@ process TRAIN {
     touch ${prefix}.model.pt
     touch ${prefix}.history.tsv
     touch ${prefix}.train.json
-    touch versions.yml
     """
 }
