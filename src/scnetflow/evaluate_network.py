@@ -14,6 +14,7 @@ import logging
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -375,3 +376,21 @@ def evaluate_networks(
     pathway_auc = pd.concat(pw_tables, ignore_index=True) if pw_tables else pd.DataFrame()
     disease_z = pd.concat(dz_tables, ignore_index=True) if dz_tables else pd.DataFrame()
     return pathway_auc, disease_z, summary
+
+
+def compare_networks(coembed_edges: pd.DataFrame, coexpr_edges: pd.DataFrame,
+                     pathway_sets: Mapping[str, Sequence[str]] | None,
+                     disease_sets: Mapping[str, Sequence[str]] | None = None,
+                     params: EvaluateNetworkParams = EvaluateNetworkParams(), *, ppi: str | Path | None = None
+                     ) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """The evaluate-network step: :func:`evaluate_networks` of the co-embedded network, the PPI (``ppi``, else
+    the shipped one, at ``params.min_score``; restricted to the two other networks' genes when
+    ``params.restrict_ppi``) and the co-expression network, in that order."""
+    from scnetflow.networks import load_ppi
+
+    genes = sorted(set(coembed_edges["gene_a"]) | set(coembed_edges["gene_b"])
+                   | set(coexpr_edges["gene_a"]) | set(coexpr_edges["gene_b"]))
+    ppi_edges = load_ppi(ppi, cutoff=params.min_score, genes=genes if params.restrict_ppi else None)
+    networks = {"coembed": coembed_edges, "ppi": ppi_edges, "coexpr": coexpr_edges}
+    logger.info("networks: %s; seed %d", {k: len(v) for k, v in networks.items()}, params.seed)
+    return evaluate_networks(networks, pathway_sets, disease_sets, params)

@@ -46,6 +46,14 @@ class GseaParams:
     seed: int = option(0, "Random seed; CPU runs are deterministic for a seed.")
 
 
+def default_conditions(adata: anndata.AnnData, condition_key: str) -> tuple[str, str] | None:
+    """The two conditions of ``obs[condition_key]``, sorted (the reference first), when there are exactly two."""
+    if condition_key not in adata.obs:
+        return None
+    present = sorted(adata.obs[condition_key].astype(str).unique())
+    return (present[0], present[1]) if len(present) == 2 else None
+
+
 def cell_groups(adata: anndata.AnnData, label_key: str | None, seed: int) -> pd.Series:
     """The cell types GSEA compares: :func:`scnetflow.labels.cell_labels` with cluster-eval's settings."""
     from scnetflow.cluster_eval import ClusterEvalParams

@@ -41,9 +41,9 @@ def command(coembed_edges: Path, coexpr_edges: Path, outdir: Path, prefix: str |
     import logging
 
     from scnetflow import __version__
-    from scnetflow.evaluate_network import evaluate_networks
+    from scnetflow.evaluate_network import compare_networks
     from scnetflow.genesets import read_gmt
-    from scnetflow.networks import load_ppi, read_edge_list
+    from scnetflow.networks import read_edge_list
 
     log = logging.getLogger("scnetflow.cli.evaluate_network")
     (params,) = split_options(options, EvaluateNetworkParams)
@@ -52,19 +52,13 @@ def command(coembed_edges: Path, coexpr_edges: Path, outdir: Path, prefix: str |
     if disease_gmt is not None:
         names.insert(1, f"{prefix}.disease_zscores.tsv")
     check_outputs(outdir, names, force=force)
-    co = read_edge_list(coembed_edges)
-    cx = read_edge_list(coexpr_edges)
-    genes = sorted(set(co["gene_a"]) | set(co["gene_b"]) | set(cx["gene_a"]) | set(cx["gene_b"]))
-    ppi_edges = load_ppi(ppi, cutoff=params.min_score, genes=genes if params.restrict_ppi else None)
     pathway_sets: dict[str, list[str]] = {}
     for path in gmt or ("reactome",):
         pathway_sets.update(read_gmt(path))
     disease_sets = read_gmt(disease_gmt) if disease_gmt is not None else None
-    networks = {"coembed": co, "ppi": ppi_edges, "coexpr": cx}
-    log.info("networks: %s; %d pathway sets; %s disease lists; seed %d",
-             {k: len(v) for k, v in networks.items()}, len(pathway_sets),
-             len(disease_sets) if disease_sets else "no", params.seed)
-    pw, dz, summary = evaluate_networks(networks, pathway_sets, disease_sets, params)
+    log.info("%d pathway sets; %s disease lists", len(pathway_sets), len(disease_sets) if disease_sets else "no")
+    pw, dz, summary = compare_networks(read_edge_list(coembed_edges), read_edge_list(coexpr_edges), pathway_sets,
+                                       disease_sets, params, ppi=ppi)
     summary.update(
         version=__version__, sample=prefix,
         inputs={"coembed": coembed_edges.name, "coexpr": coexpr_edges.name,

@@ -51,7 +51,7 @@ def command(h5ad: Path, reconstructed: Path, outdir: Path, prefix: str | None, g
 
     from scnetflow.errors import InputError
     from scnetflow.genesets import read_gmt
-    from scnetflow.gsea import combine_samples, gsea_celltypes, gsea_conditions
+    from scnetflow.gsea import combine_samples, default_conditions, gsea_celltypes, gsea_conditions
     from scnetflow.labels import CLUSTER_KEY, read_clusters
 
     log = logging.getLogger("scnetflow.cli.gsea")
@@ -74,11 +74,10 @@ def command(h5ad: Path, reconstructed: Path, outdir: Path, prefix: str | None, g
     elif condition_key not in adata.obs and (adata.uns.get("sample") or {}).get("condition") is not None:
         adata.obs[condition_key] = str(adata.uns["sample"]["condition"])
     log.info("input: %d cells x %d genes, %d gene sets, seed %d", adata.n_obs, adata.n_vars, len(gene_sets), params.seed)
-    if conditions is None and condition_key in adata.obs:
-        present = sorted(adata.obs[condition_key].astype(str).unique())
-        if len(present) == 2:
-            conditions = (present[0], present[1])
-            log.info("conditions: %s vs %s (reference first)", present[1], present[0])
+    if conditions is None:
+        conditions = default_conditions(adata, condition_key)
+        if conditions:
+            log.info("conditions: %s vs %s (reference first)", conditions[1], conditions[0])
     elif conditions is not None and condition_key not in adata.obs:
         raise InputError(f"condition column {condition_key!r} not in obs (columns: {list(adata.obs.columns)}); "
                          "pass --condition-key or add the other condition with --other-sample", path=h5ad)

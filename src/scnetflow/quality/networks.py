@@ -35,9 +35,8 @@ def network_evaluation(coembed_edges: pd.DataFrame, coexpr_edges: pd.DataFrame, 
                        params: EvaluateNetworkParams | None = None) -> dict:
     """Reactome reconstruction (and disease z-scores) of the co-embedded network, the PPI and co-expression.
 
-    The ``evaluate-network`` step's assembly: the PPI (shipped, or ``ppi``) at ``params.min_score``,
-    restricted to the genes of the two other networks (``params.restrict_ppi``), and
-    :func:`scnetflow.evaluate_network.evaluate_networks` with ``params`` (the step's defaults when ``None``). Gene sets are mappings, or GMT paths / shipped library names
+    The ``evaluate-network`` step (:func:`scnetflow.evaluate_network.compare_networks`) with ``params`` (the
+    step's defaults when ``None``) and the PPI ``ppi`` (default: the shipped one). Gene sets are mappings, or GMT paths / shipped library names
     (:func:`scnetflow.genesets.read_gmt`); ``pathway_sets`` defaults to the shipped Reactome library,
     ``None`` skips a kind (``disease_sets`` is skipped by default).
 
@@ -46,21 +45,15 @@ def network_evaluation(coembed_edges: pd.DataFrame, coexpr_edges: pd.DataFrame, 
     The step's ``network_eval.json`` summary: per network ``n_genes, n_edges, pathways{aupr_mean, ...},
     disease{auroc_z, aupr_z, ...}, seconds``.
     """
-    from scnetflow.evaluate_network import EvaluateNetworkParams, evaluate_networks
+    from scnetflow.evaluate_network import EvaluateNetworkParams, compare_networks
     from scnetflow.genesets import read_gmt
-    from scnetflow.networks import load_ppi
-
-    params = params or EvaluateNetworkParams()
 
     if isinstance(pathway_sets, str):
         pathway_sets = read_gmt(pathway_sets)
     if isinstance(disease_sets, str):
         disease_sets = read_gmt(disease_sets)
-    genes = sorted(set(coembed_edges["gene_a"]) | set(coembed_edges["gene_b"])
-                   | set(coexpr_edges["gene_a"]) | set(coexpr_edges["gene_b"]))
-    ppi_edges = load_ppi(ppi, cutoff=params.min_score, genes=genes if params.restrict_ppi else None)
-    networks = {"coembed": coembed_edges, "ppi": ppi_edges, "coexpr": coexpr_edges}
-    _, _, summary = evaluate_networks(networks, pathway_sets, disease_sets, params)
+    _, _, summary = compare_networks(coembed_edges, coexpr_edges, pathway_sets, disease_sets,
+                                     params or EvaluateNetworkParams(), ppi=ppi)
     return summary
 
 
