@@ -147,8 +147,10 @@ class ScNET(nn.Module):
 
     @staticmethod
     def ppi_logits(zg: Tensor, pairs: Tensor) -> Tensor:
-        """Inner-product decoder logits :math:`z_a^\\top z_b` for gene pairs :math:`(2, P)`."""
-        return (zg[pairs[0]] * zg[pairs[1]]).sum(dim=-1)
+        """Inner-product decoder logits :math:`z_a^\\top z_b` for gene pairs :math:`(2, P)`. ``index_select``, not
+        ``zg[pairs[0]]``: its backward sums the repeated genes' gradients in a fixed order (indexing's backward
+        accumulates in thread-timing order on a multi-threaded CPU)."""
+        return (zg.index_select(0, pairs[0]) * zg.index_select(0, pairs[1])).sum(dim=-1)
 
     def __repr__(self) -> str:
         c = self.config

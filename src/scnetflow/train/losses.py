@@ -27,6 +27,7 @@ def expression_loss(recon: Tensor, target: Tensor, mask: Tensor | None,
 def correlation_loss(recon: Tensor, pos: Tensor, neg: Tensor) -> Tensor:
     """The authors' extra term: PPI pairs' reconstructed profiles correlate, random pairs do not."""
     z = (recon - recon.mean(dim=0)) / (recon.std(dim=0, unbiased=False) + 1e-5)
-    r_pos = (z[:, pos[0]] * z[:, pos[1]]).mean(dim=0)
-    r_neg = (z[:, neg[0]] * z[:, neg[1]]).mean(dim=0)
+    # index_select: a deterministic backward over repeated genes (see ScNET.ppi_logits)
+    r_pos = (z.index_select(1, pos[0]) * z.index_select(1, pos[1])).mean(dim=0)
+    r_neg = (z.index_select(1, neg[0]) * z.index_select(1, neg[1])).mean(dim=0)
     return -torch.nn.functional.logsigmoid(r_pos).mean() - torch.nn.functional.logsigmoid(-r_neg).mean()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from pathlib import Path
 
 import torch
@@ -42,24 +40,6 @@ def resolve_precision(precision: str, device: torch.device) -> torch.dtype:
             return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float32
         return torch.bfloat16 if _cpu_has_fast_bf16() else torch.float32
     return torch.bfloat16 if precision == "bf16" else torch.float32
-
-
-@contextlib.contextmanager
-def deterministic(device: torch.device) -> Iterator[None]:
-    """On the CPU, PyTorch's deterministic kernels for the duration (then the caller's setting again), so that
-    a seed gives the same run at any thread count. Without them the backward of an indexing (``x[edges]``,
-    every message passing layer) accumulates in thread-timing order: two runs of the bundled sample at full
-    width, 2 threads on a 2-core Xeon, differed by 3e-3 in the cell embedding after 2 epochs; with them,
-    not at all, at no measurable cost. CUDA keeps its fast kernels (some have no deterministic version)."""
-    if device.type != "cpu":
-        yield
-        return
-    before = torch.are_deterministic_algorithms_enabled()
-    torch.use_deterministic_algorithms(True)
-    try:
-        yield
-    finally:
-        torch.use_deterministic_algorithms(before)
 
 
 def _cpu_has_fast_bf16() -> bool:

@@ -31,7 +31,7 @@ from scnetflow.train.losses import correlation_loss, expression_loss, standardis
 from scnetflow.train.params import TARGET_GENES, TrainParams
 from scnetflow.train.pruning import prune
 from scnetflow.train.result import TrainResult, kept_result
-from scnetflow.train.runtime import LARGE_MODEL, Optimizer, deterministic, resolve_device, resolve_precision
+from scnetflow.train.runtime import LARGE_MODEL, Optimizer, resolve_device, resolve_precision
 from scnetflow.train.selection import NEEDS_EXPRESSION, SELECTIONS, selection_score
 
 logger = logging.getLogger(__name__)
@@ -64,8 +64,7 @@ def train(adata: ad.AnnData, params: TrainParams = TrainParams(), model_config: 
     -------
     :class:`TrainResult` from the evaluation that ``params.selection`` keeps (:mod:`scnetflow.train.selection`).
     """
-    with deterministic(resolve_device(device)):  # a seed gives one run on the CPU, at any thread count
-        return Trainer(adata, params, model_config, device=device, keep_rules=keep_rules).fit(checkpoint, progress)
+    return Trainer(adata, params, model_config, device=device, keep_rules=keep_rules).fit(checkpoint, progress)
 
 
 def _check(adata: ad.AnnData, params: TrainParams, keep_rules: tuple[str, ...]) -> None:
