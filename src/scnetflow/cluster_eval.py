@@ -73,10 +73,9 @@ def cluster_eval(
     n_clusters, ari, nmi``); summary per representation with the best ARI and NMI and their
     resolutions, plus the settings.
     """
-    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
-
     import anndata as ad
     import scanpy as sc
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
     representations, resolutions = params.representations, params.resolutions
     label_key = label_key_of(adata, label_key)
