@@ -8,7 +8,7 @@ equal; h5ad X and obsm equal), or what differs (the keys of a JSON, else the fil
 Run both pipelines with one CPU per task (``-c`` a config with ``process.resourceLimits = [cpus: 1, ...]``)
 when training must match bit for bit across machines' thread timings.
 """
-import hashlib, json, sys
+import json, sys
 from pathlib import Path
 import anndata as ad
 import numpy as np
