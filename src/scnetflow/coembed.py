@@ -23,7 +23,8 @@ import numpy as np
 import pandas as pd
 
 from scnetflow.errors import InputError
-from scnetflow.networks import abs_coexpression, abs_correlation, seeded_igraph, threshold_edges, upper_triangle_percentiles
+from scnetflow.networks import (abs_coexpression, abs_correlation, seeded_igraph, threshold_edges,
+                                upper_triangle_percentiles)
 from scnetflow.params import option
 
 if TYPE_CHECKING:

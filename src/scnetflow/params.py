@@ -18,8 +18,8 @@ from typing import Any
 def option(default: Any, help: str, *, choices: tuple[str, ...] | None = None, min: float | None = None,
            max: float | None = None, min_open: bool = False, max_open: bool = False, param: bool = True) -> Any:
     """A dataclass field with its CLI description: ``help``, ``choices`` (strings), and a range (``min``,
-    ``max``, open ends) for numbers; for a ``tuple[T, ...]`` field they apply to each item. ``param=False``: the pipeline sets it per sample (e.g. the species from
-    the samplesheet), so it has no pipeline param."""
+    ``max``, open ends) for numbers; for a ``tuple[T, ...]`` field they apply to each item. ``param=False``:
+    the pipeline sets it per sample (e.g. the species from the samplesheet), so it has no pipeline param."""
     return dataclasses.field(default=default, metadata={
         "help": help, "choices": choices, "min": min, "max": max, "min_open": min_open, "max_open": max_open,
         "param": param})

@@ -37,7 +37,8 @@ def step_params() -> dict[str, tuple[type, ...]]:
     from scnetflow.train.params import TrainParams
 
     return {"qc": (QCParams,), "graphs": (GraphsParams,), "train": (TrainParams, ModelConfig),
-            "cluster-eval": (ClusterEvalParams,), "coembed": (CoembedParams,), "evaluate-network": (EvaluateNetworkParams,),
+            "cluster-eval": (ClusterEvalParams,), "coembed": (CoembedParams,),
+            "evaluate-network": (EvaluateNetworkParams,),
             "propagate": (PropagateParams,), "diffnet": (DiffnetParams,), "gsea": (GseaParams,),
             "report": (ReportParams,)}
 

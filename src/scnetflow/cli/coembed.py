@@ -56,5 +56,6 @@ def command(embeddings: Path, h5ad: Path, outdir: Path, prefix: str | None, forc
         pd.concat([co.modularity, cx.modularity]).to_csv(stage / names[4], sep="\t", index=False, float_format="%.6g")
     mod = pd.concat([co.modularity, cx.modularity]).pivot(index="percentile", columns="network", values="modularity")
     log.info("modularity per percentile:\n%s", mod.to_string(float_format="%.4f"))
-    click.echo(f"coembed: {len(co.edges)} co-embedded and {len(cx.edges)} co-expression edges at p{params.percentile:g}; "
+    click.echo(f"coembed: {len(co.edges)} co-embedded and {len(cx.edges)} co-expression edges at "
+               f"p{params.percentile:g}; "
                f"wrote {', '.join(names)} to {outdir}", err=True)

@@ -53,7 +53,8 @@ def command(results_dir: str | None, manifest: str | None, outdir: str, multiqc:
     logger.info("report: results %s -> %s", results_dir or manifest, outdir)
     with staged_outputs(outdir, names, force=force) as stage:
         verdicts = sample_verdicts(groups)  # once, for the report and MultiQC
-        ids = write_report(groups, stage / REPORT_HTML, params, verdicts=verdicts, source=results_dir or "the pipeline's results")
+        ids = write_report(groups, stage / REPORT_HTML, params, verdicts=verdicts,
+                           source=results_dir or "the pipeline's results")
         if multiqc:
             mqc.write_general_stats(groups, stage / mqc.GENERAL_STATS_FILE, verdicts)
             if versions:

@@ -36,9 +36,9 @@ def network_evaluation(coembed_edges: pd.DataFrame, coexpr_edges: pd.DataFrame, 
     """Reactome reconstruction (and disease z-scores) of the co-embedded network, the PPI and co-expression.
 
     The ``evaluate-network`` step (:func:`scnetflow.evaluate_network.compare_networks`) with ``params`` (the
-    step's defaults when ``None``) and the PPI ``ppi`` (default: the shipped one). Gene sets are mappings, or GMT paths / shipped library names
-    (:func:`scnetflow.genesets.read_gmt`); ``pathway_sets`` defaults to the shipped Reactome library,
-    ``None`` skips a kind (``disease_sets`` is skipped by default).
+    step's defaults when ``None``) and the PPI ``ppi`` (default: the shipped one). Gene sets are mappings, or
+    GMT paths / shipped library names (:func:`scnetflow.genesets.read_gmt`); ``pathway_sets`` defaults to the
+    shipped Reactome library, ``None`` skips a kind (``disease_sets`` is skipped by default).
 
     Returns
     -------
