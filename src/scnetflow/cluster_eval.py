@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from scnetflow.errors import InputError
-from scnetflow.labels import label_key_of, leiden_of
+from scnetflow.labels import knn_graph, label_key_of, leiden_of
 from scnetflow.params import option
 
 if TYPE_CHECKING:
@@ -73,8 +73,6 @@ def cluster_eval(
     n_clusters, ari, nmi``); summary per representation with the best ARI and NMI and their
     resolutions, plus the settings.
     """
-    import anndata as ad
-    import scanpy as sc
     from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
     representations, resolutions = params.representations, params.resolutions
@@ -105,23 +103,24 @@ def cluster_eval(
     rows = []
     n_neighbors, seed = params.cluster_n_neighbors, params.seed
     for rep in representations:
-        X = np.asarray(adata.obsm[rep], dtype=np.float32)
-        if not np.isfinite(X).all():
-            raise InputError(f"obsm[{rep!r}] has NaN or infinite values")
-        tmp = ad.AnnData(obs=pd.DataFrame(index=adata.obs_names), obsm={rep: X})
-        sc.pp.neighbors(tmp, use_rep=rep, n_neighbors=n_neighbors, transformer="sklearn", random_state=seed)
-        if rep == "X_scnet" and key_added is not None:
-            adata.obs[key_added] = pd.Categorical(leiden_of(tmp, resolution=params.leiden_resolution, seed=seed))
-            logger.info("scNET clusters at resolution %g: %d, in obs[%r]", params.leiden_resolution,
-                        adata.obs[key_added].nunique(), key_added)
+        graph = knn_graph(adata.obsm[rep], n_neighbors=n_neighbors, seed=seed, what=f"obsm[{rep!r}]")
+        scnet_clusters = None  # at params.leiden_resolution, for key_added
         for res in resolutions:
-            clusters = leiden_of(tmp, resolution=res, seed=seed)
+            clusters = leiden_of(graph, resolution=res, seed=seed)
+            if res == params.leiden_resolution:
+                scnet_clusters = clusters
             row = {"representation": rep, "resolution": float(res), "n_clusters": int(len(set(clusters))),
                    "ari": np.nan, "nmi": np.nan}
             if labels is not None:
                 row["ari"] = adjusted_rand_score(labels[keep], clusters[keep])
                 row["nmi"] = normalized_mutual_info_score(labels[keep], clusters[keep])
             rows.append(row)
+        if rep == "X_scnet" and key_added is not None:
+            if scnet_clusters is None:  # that resolution is not among the scored ones
+                scnet_clusters = leiden_of(graph, resolution=params.leiden_resolution, seed=seed)
+            adata.obs[key_added] = pd.Categorical(scnet_clusters)
+            logger.info("scNET clusters at resolution %g: %d, in obs[%r]", params.leiden_resolution,
+                        adata.obs[key_added].nunique(), key_added)
         logger.info("%s: %d-NN, %d resolutions done", rep, n_neighbors, len(resolutions))
     table = pd.DataFrame(rows)
     summary: dict = {

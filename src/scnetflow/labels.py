@@ -52,21 +52,24 @@ def label_key_of(adata: anndata.AnnData, label_key: str | None = None) -> str | 
     return str(key)
 
 
-def leiden_clusters(X: np.ndarray, *, resolution: float, n_neighbors: int, seed: int) -> np.ndarray:
-    """Leiden clusters (strings ``"0"``, ``"1"``, ...) of the cells of a representation ``X`` (cells x dims).
-
-    The KNN graph (scanpy ``neighbors``, ``n_neighbors``, ``seed``) and Leiden (igraph, ``seed``) are built on
-    a private AnnData, as cluster-eval does for every representation.
-    """
+def knn_graph(X: np.ndarray, *, n_neighbors: int, seed: int, what: str = "the cell representation") -> anndata.AnnData:
+    """A private AnnData holding the KNN graph (scanpy ``neighbors``, ``n_neighbors``, ``seed``) of the cells of a
+    representation ``X`` (cells x dims): the graph that cluster-eval clusters for every representation."""
     import anndata as ad
     import scanpy as sc
 
     X = np.asarray(X, dtype=np.float32)
     if not np.isfinite(X).all():
-        raise InputError("the cell representation has NaN or infinite values")
-    tmp = ad.AnnData(obs=pd.DataFrame(index=[str(i) for i in range(len(X))]), obsm={"X": X})
-    sc.pp.neighbors(tmp, use_rep="X", n_neighbors=n_neighbors, transformer="sklearn", random_state=seed)
-    return leiden_of(tmp, resolution=resolution, seed=seed)
+        raise InputError(f"{what} has NaN or infinite values")
+    graph = ad.AnnData(obs=pd.DataFrame(index=[str(i) for i in range(len(X))]), obsm={"X": X})
+    sc.pp.neighbors(graph, use_rep="X", n_neighbors=n_neighbors, transformer="sklearn", random_state=seed)
+    return graph
+
+
+def leiden_clusters(X: np.ndarray, *, resolution: float, n_neighbors: int, seed: int) -> np.ndarray:
+    """Leiden clusters (strings ``"0"``, ``"1"``, ...) of the cells of a representation ``X`` (cells x dims), on
+    its :func:`knn_graph`, as cluster-eval computes them."""
+    return leiden_of(knn_graph(X, n_neighbors=n_neighbors, seed=seed), resolution=resolution, seed=seed)
 
 
 def leiden_of(graph: anndata.AnnData, *, resolution: float, seed: int) -> np.ndarray:
