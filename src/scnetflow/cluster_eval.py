@@ -17,7 +17,7 @@ import pandas as pd
 
 from scnetflow.errors import InputError
 from scnetflow.labels import knn_graph, label_key_of, leiden_of
-from scnetflow.params import option
+from scnetflow.params import SEED_HELP, option
 
 if TYPE_CHECKING:
     import anndata
@@ -39,7 +39,7 @@ class ClusterEvalParams:
     leiden_resolution: float = option(0.5, "Resolution of scNET's clusters, obs['scnet_leiden'] (clusters.tsv): the "
                                            "cell groups of GSEA and the report when a sample has no labels.",
                                       min=0, min_open=True)
-    seed: int = option(0, "Random seed; CPU runs are deterministic for a seed.")
+    seed: int = option(0, SEED_HELP)
 
 
 def cluster_eval(

@@ -25,7 +25,7 @@ import pandas as pd
 from scnetflow.errors import InputError
 from scnetflow.networks import (abs_coexpression, abs_correlation, seeded_igraph, threshold_edges,
                                 upper_triangle_percentiles)
-from scnetflow.params import option
+from scnetflow.params import SEED_HELP, option
 
 if TYPE_CHECKING:
     import anndata
@@ -44,7 +44,7 @@ class CoembedParams:
                                             min_open=True, max_open=True)
     percentile: float = option(99.0, PERCENTILE_HELP + " The written edge lists and GraphML use it (99 in the paper).",
                                min=0, max=100, min_open=True, max_open=True)
-    seed: int = option(0, "Random seed; CPU runs are deterministic for a seed.")
+    seed: int = option(0, SEED_HELP)
 
 def read_gene_embeddings(path: str | Path) -> pd.DataFrame:
     """Read ``<prefix>.gene_embeddings.tsv`` (``gene, scnet_0 ... scnet_k``) into genes x dims float32."""

@@ -22,7 +22,7 @@ import scipy.sparse as sp
 
 from scnetflow.errors import InputError
 from scnetflow.networks import edges_to_adjacency, normalize_adjacency, rwr, seeded_igraph
-from scnetflow.params import option
+from scnetflow.params import SEED_HELP, option
 from scnetflow.propagate import ALPHA_HELP
 
 logger = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ class EvaluateNetworkParams:
     n_splits: int = option(3, "Random 2/3 seed, 1/3 held-out splits per pathway.", min=1)
     n_random: int = option(30, "Degree-preserving randomisations per network for the disease z-score.", min=2)
     alpha: float = option(0.9, ALPHA_HELP, min=0, max=1, min_open=True, max_open=True)
-    seed: int = option(0, "Random seed; CPU runs are deterministic for a seed.")
+    seed: int = option(0, SEED_HELP)
 
 
 def auroc_aupr(scores: np.ndarray, labels: np.ndarray) -> tuple[float, float]:

@@ -19,7 +19,7 @@ import pandas as pd
 
 from scnetflow.errors import InputError
 from scnetflow.labels import cell_labels
-from scnetflow.params import option
+from scnetflow.params import SEED_HELP, option
 
 if TYPE_CHECKING:
     import anndata
@@ -43,7 +43,7 @@ class GseaParams:
     permutation_num: int = option(100, "GSEA permutations.", min=1)
     gsea_min_size: int = option(15, "Minimum gene-set size after matching genes.", min=1)
     gsea_max_size: int = option(500, "Maximum gene-set size after matching genes.", min=1)
-    seed: int = option(0, "Random seed; CPU runs are deterministic for a seed.")
+    seed: int = option(0, SEED_HELP)
 
 
 def default_conditions(adata: anndata.AnnData, condition_key: str) -> tuple[str, str] | None:

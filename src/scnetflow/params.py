@@ -15,6 +15,10 @@ from dataclasses import MISSING, dataclass
 from typing import Any
 
 
+#: The help of every step's ``seed``: one setting shared by the steps (one pipeline param).
+SEED_HELP = "Random seed; CPU runs are deterministic for a seed."
+
+
 def option(default: Any, help: str, *, choices: tuple[str, ...] | None = None, min: float | None = None,
            max: float | None = None, min_open: bool = False, max_open: bool = False, param: bool = True) -> Any:
     """A dataclass field with its CLI description: ``help``, ``choices`` (strings), and a range (``min``,

@@ -16,7 +16,7 @@ import scipy.sparse as sp
 
 from scnetflow.errors import InputError
 from scnetflow.io import check_values
-from scnetflow.params import option
+from scnetflow.params import SEED_HELP, option
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ class QCParams:
                                   "step's per-subset graphs of large data.", min=2)
     input_normalized: bool = option(False, "The input is already log-normalised: skip normalisation and the "
                                            "raw-count check.")
-    seed: int = option(0, "Random seed; CPU runs are deterministic for a seed.")
+    seed: int = option(0, SEED_HELP)
 
 
 def run_qc(adata: ad.AnnData, params: QCParams = QCParams(), *, source: str | None = None

@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from scnetflow.params import option
+from scnetflow.params import SEED_HELP, option
 
 from scnetflow.report.results import (COMPARISON_KINDS, KINDS, MANIFEST_COLUMNS, SAMPLE_KINDS, SKIP_DIRS, ResultGroup,
                                       find_results, read_manifest, result_groups, slug)
@@ -199,7 +199,7 @@ class ReportParams:
     title: str = option("scnetflow report", "Page title.")
     max_umap_cells: int = option(20000, "Samples with more cells are subsampled (seeded) for the UMAP figures.",
                                  min=100)
-    seed: int = option(0, "Random seed; CPU runs are deterministic for a seed.")
+    seed: int = option(0, SEED_HELP)
 
 
 def build_report(results: str | Path | Mapping[str, ResultGroup], params: ReportParams = ReportParams(), *,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scnetflow.params import option
+from scnetflow.params import SEED_HELP, option
 from scnetflow.train.selection import SELECTIONS
 
 PRECISIONS = ("auto", "fp32", "bf16")
@@ -54,4 +54,4 @@ class TrainParams:
                                   "step's per-subset graphs of large data.", min=2)
     precision: str = option("auto", "auto: bfloat16 matrix products where the CPU (AMX/AVX512-BF16) or GPU "
                                     "supports them, else float32.", choices=PRECISIONS)
-    seed: int = option(0, "Random seed; CPU runs are deterministic for a seed.")
+    seed: int = option(0, SEED_HELP)
