@@ -243,6 +243,27 @@ def test_lowrank_scnet_determinism_gradients_and_size(encoder):
         ScNET(3, 4, ModelConfig(encoder=encoder, encoder_rank=0))
 
 
+def test_auto_encoder_is_full_width_below_the_weight_bound_and_low_rank_above():
+    from scnetflow.model import FULL_WIDTH_MAX, full_width_weights, resolve_config
+
+    auto = ModelConfig()
+    assert (auto.encoder, auto.encoder_init) == ("auto", "auto")
+    # the real SAGE encoder's weight count is what the bound is compared with
+    block = DualViewBlock(n_genes=30, n_cells=20, encoder="sage")
+    assert full_width_weights(30, 20, n_layers=1) == sum(p.numel() for p in block.parameters())
+    # CellBench Drop-seq (1,497 HVG PPI genes x 225 cells): full width; Kang (7,848 genes x 1,000 cells): low rank
+    assert full_width_weights(1497, 225) < FULL_WIDTH_MAX < full_width_weights(7848, 1000)
+    small, large = resolve_config(auto, 1497, 225), resolve_config(auto, 7848, 1000)
+    assert (small.encoder, small.encoder_init) == ("sage", "random")
+    assert (large.encoder, large.encoder_init) == ("lowrank_sage", "identity")
+    # explicit values are kept; an explicit low-rank encoder still takes identity from init "auto"
+    assert resolve_config(ModelConfig(encoder="gcn", encoder_init="identity"), 7848, 1000).encoder == "gcn"
+    assert resolve_config(ModelConfig(encoder="lowrank"), 10, 10).encoder_init == "identity"
+    assert resolve_config(ModelConfig(encoder="lowrank", encoder_init="random"), 10, 10).encoder_init == "random"
+    model = ScNET(3, 4, ModelConfig(hidden_dim=8, embedding_dim=2))
+    assert model.config.encoder == "sage" and "encoder=sage" in repr(model)
+
+
 def test_leaky_dropout_equals_leaky_relu_then_dropout():
     from scnetflow.model.dropout import Dropout, leaky_dropout
 

@@ -45,6 +45,9 @@ def test_train_outputs(inputs, tmp_path):
     out = annotate(inputs, r, params, SMALL)
     assert out.obsm["X_scnet"].shape == (C, 8) and "scnet_connectivities" in out.obsp
     assert out.uns["scnet"]["params"]["seed"] == 0
+    # SMALL leaves encoder and init at "auto": the run and the annotation record what they resolved to
+    assert (SMALL.encoder, r.summary["encoder"], r.summary["encoder_init"]) == ("auto", "sage", "random")
+    assert out.uns["scnet"]["params"]["encoder"] == "sage"
     assert "X_scnet" not in inputs.obsm  # input untouched
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import torch
@@ -12,6 +13,11 @@ from torch_geometric.utils import to_torch_csr_tensor
 
 from scnetflow.model.layers import ENCODERS, INITS, LOWRANK, CSRGCNConv, Dropout, DualViewBlock, SigmoidTransformerConv
 from scnetflow.params import option
+
+#: ``encoder="auto"`` keeps the full-width SAGE encoder while its weights number fewer than this, and uses
+#: ``lowrank_sage`` above: below it a training of 250 epochs takes minutes on one CPU thread (13.8 M weights,
+#: CellBench Drop-seq: 1.8 s per epoch), above it hours (Kang, 370 M: about 15 s per optimiser step).
+FULL_WIDTH_MAX = 20_000_000
 
 
 @dataclass
@@ -54,12 +60,14 @@ class ModelConfig:
     """Architecture of :class:`ScNET` (METHOD.md section 3); defaults are the paper's."""
 
     n_layers: int = option(3, "Dual-view encoder blocks.", min=1)
-    encoder: str = option("sage", "Dual-view convolution: sage (the authors' code), gcn (the paper's text), both "
+    encoder: str = option("auto", "Dual-view convolution: sage (the authors' code), gcn (the paper's text), both "
                                   "full width; lowrank (GCN with weight diag(s) + U V^T of rank --encoder-rank) or "
                                   "lowrank_sage (root weight diag(s), neighbour weight U V^T: messages r wide, the "
-                                  "fastest): no genes x genes or cells x cells weights.", choices=ENCODERS)
-    encoder_init: str = option("random", "Dual-view weights start as a smoothing (identity) or at random (the "
-                                         "authors' code).", choices=INITS)
+                                  "fastest): no genes x genes or cells x cells weights. auto: sage while its "
+                                  "weights number under 20 M, else lowrank_sage.", choices=("auto", *ENCODERS))
+    encoder_init: str = option("auto", "Dual-view weights start as a smoothing (identity) or at random (the "
+                                       "authors' code). auto: identity for the low-rank encoders, random for "
+                                       "full width.", choices=("auto", *INITS))
     encoder_rank: int = option(32, "Rank r of the low-rank encoders' U V^T (unused by sage and gcn).", min=1)
     hidden_dim: int = option(250, "Hidden width of encoders and decoder.", min=1)
     embedding_dim: int = option(75, "Gene and cell embedding width.", min=1)
@@ -69,6 +77,24 @@ class ModelConfig:
     recompute: bool = option(False, "Recompute the dual-view encoder's activations in backward instead of storing "
                                     "them: about 1 GB less memory on 2,000 cells x 8,433 genes for about a third "
                                     "more compute.")
+
+
+def full_width_weights(n_genes: int, n_cells: int, n_layers: int = 3) -> int:
+    """Weights of the full-width SAGE dual-view encoder: per block a genes x genes and a cells x cells
+    convolution, each with a root and a neighbour weight and one bias."""
+    return n_layers * (2 * n_genes ** 2 + n_genes + 2 * n_cells ** 2 + n_cells)
+
+
+def resolve_config(config: ModelConfig, n_genes: int, n_cells: int) -> ModelConfig:
+    """``config`` with ``encoder`` and ``encoder_init`` of ``"auto"`` made concrete for :math:`G` genes and
+    :math:`C` cells seen at once (see :data:`FULL_WIDTH_MAX`); explicit values are kept."""
+    encoder = config.encoder
+    if encoder == "auto":
+        encoder = "sage" if full_width_weights(n_genes, n_cells, config.n_layers) < FULL_WIDTH_MAX else "lowrank_sage"
+    init = config.encoder_init
+    if init == "auto":
+        init = "identity" if encoder in LOWRANK else "random"
+    return dataclasses.replace(config, encoder=encoder, encoder_init=init)
 
 
 class ScNET(nn.Module):
@@ -84,7 +110,7 @@ class ScNET(nn.Module):
     Args:
         n_genes (int): :math:`G`, the model genes.
         n_cells (int): :math:`C`, the cells seen at once (a cell subset's size in subset mode).
-        config (ModelConfig): Architecture.
+        config (ModelConfig): Architecture; ``"auto"`` values are resolved by :func:`resolve_config`.
 
     Shapes:
         - **input:** :math:`X` :math:`(G, C)` (genes standardised across cells), KNN :class:`Graph` over
@@ -97,6 +123,7 @@ class ScNET(nn.Module):
 
     def __init__(self, n_genes: int, n_cells: int, config: ModelConfig = ModelConfig()):
         super().__init__()
+        config = resolve_config(config, n_genes, n_cells)
         self.n_genes, self.n_cells, self.config = n_genes, n_cells, config
         c = config
         self.encoder = nn.ModuleList(DualViewBlock(n_genes, n_cells, c.encoder, c.dropout, c.encoder_init, c.encoder_rank)

@@ -65,6 +65,8 @@ def annotate(adata: ad.AnnData, result: TrainResult, params: TrainParams, model_
     out.obsp["scnet_connectivities"] = result.knn
     out.varm["scnet"] = result.gene_embedding.loc[out.var_names].to_numpy()
     flat = {k: v for k, v in result.summary.items() if not isinstance(v, dict)}
-    out.uns["scnet"] = {"params": {**dataclasses.asdict(params), **dataclasses.asdict(model_config)},
+    # the encoder and init that ran ("auto" resolved by the trainer)
+    resolved = {k: result.summary[k] for k in ("encoder", "encoder_init") if k in result.summary}
+    out.uns["scnet"] = {"params": {**dataclasses.asdict(params), **dataclasses.asdict(model_config), **resolved},
                         "version": __version__, **flat}
     return out

@@ -112,6 +112,7 @@ class Trainer:
         self._split_ppi()
 
         self.model = ScNET(G, self.width, model_config).to(dev)
+        self.model_config = self.model.config  # "auto" encoder and init resolved for this size
         self.n_params = sum(p.numel() for p in self.model.parameters())
         self.dtype = resolve_precision(params.precision, dev)
         if self.dtype == torch.bfloat16 and self.n_params >= LARGE_MODEL:
@@ -154,11 +155,12 @@ class Trainer:
 
     def _log_start(self) -> None:
         a = self.adata
+        c = self.model_config
         logger.info("train: %d cells x %d genes, %d PPI edges (%d held out), %d KNN edges, %d subset(s) of %d "
-                    "cells, %d edge batch(es), %s params, device %s, %s, seed %d", a.n_obs, a.n_vars,
-                    self.n_ppi_edges, self.n_val_edges, sum(len(s.edges) for s in self.subsets), len(self.subsets),
-                    self.width, self.n_batches, f"{self.n_params:,}", self.dev,
-                    str(self.dtype).removeprefix("torch."), self.params.seed)
+                    "cells, %d edge batch(es), encoder %s (init %s), %s params, device %s, %s, seed %d", a.n_obs,
+                    a.n_vars, self.n_ppi_edges, self.n_val_edges, sum(len(s.edges) for s in self.subsets),
+                    len(self.subsets), self.width, self.n_batches, c.encoder, c.encoder_init, f"{self.n_params:,}",
+                    self.dev, str(self.dtype).removeprefix("torch."), self.params.seed)
 
     def forward(self, sub: Subset, edges: np.ndarray, genes: Tensor | None = None):
         """The model on one subset with the KNN ``edges`` (E, 2); attention is the mean of an edge's two
@@ -319,6 +321,7 @@ class Trainer:
         if self.attention_hist is None:  # no pruning happened: show the last epoch's scores
             self.attention_hist = self._attention_histogram(int(hist["epoch"].iloc[-1]))
         run_summary = {"epochs_run": int(hist["epoch"].iloc[-1]), "n_params": int(self.n_params),
+                       "encoder": self.model_config.encoder, "encoder_init": self.model_config.encoder_init,
                        "device": str(self.dev), "precision": str(self.dtype).removeprefix("torch."),
                        "n_subsets": len(self.subsets), "subset_cells": self.width, "n_edge_batches": self.n_batches,
                        "knn_edges_start": int(hist["n_knn_edges"].iloc[0]),
