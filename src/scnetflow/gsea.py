@@ -278,6 +278,10 @@ def combine_samples(
 
     if reconstructed is not None and len(reconstructed) != len(samples):
         raise InputError(f"got {len(samples)} scnet.h5ad but {len(reconstructed)} reconstructed.h5ad; pass one per sample")
+    encoders = {((s.uns.get("scnet") or {}).get("params") or {}).get("encoder") for s in samples} - {None}
+    if len(encoders) > 1:  # --encoder auto picks by size, so two samples can straddle its bound
+        logger.warning("the samples were trained with different encoders (%s): their reconstructions differ by "
+                       "model as well as by condition; train them with one --encoder", ", ".join(sorted(encoders)))
     genes = samples[0].var_names
     for s in samples[1:]:
         genes = genes.intersection(s.var_names, sort=False)

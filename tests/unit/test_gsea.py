@@ -38,6 +38,20 @@ def test_gsea_conditions_interferon_up_in_stim(downstream, reactome):
     assert orig.loc["Interferon Signaling", "nes"] > 1.5
 
 
+def test_combining_samples_of_different_encoders_warns(downstream, caplog):
+    ctrl, stim = downstream["ctrl"]["adata"].copy(), downstream["stim"]["adata"].copy()
+    ctrl.uns["scnet"] = {"params": {"encoder": "sage"}}
+    stim.uns["scnet"] = {"params": {"encoder": "lowrank_sage"}}
+    with caplog.at_level("WARNING", logger="scnetflow.gsea"):
+        combine_samples([ctrl, stim])
+    assert "different encoders (lowrank_sage, sage)" in caplog.text
+    caplog.clear()
+    stim.uns["scnet"]["params"]["encoder"] = "sage"
+    with caplog.at_level("WARNING", logger="scnetflow.gsea"):
+        combine_samples([ctrl, stim])
+    assert "different encoders" not in caplog.text
+
+
 def test_conditions_not_found(downstream, reactome):
     d = downstream["ctrl"]
     with pytest.raises(InputError, match=r"condition 'STIM' not found in obs\['condition'\] \(values: \['CTRL'\]\)"):

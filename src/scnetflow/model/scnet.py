@@ -16,7 +16,7 @@ from scnetflow.params import option
 
 #: ``encoder="auto"`` keeps the full-width SAGE encoder while its weights number fewer than this, and uses
 #: ``lowrank_sage`` above: below it a training of 250 epochs takes minutes on one CPU thread (13.8 M weights,
-#: CellBench Drop-seq: 1.8 s per epoch), above it hours (Kang, 370 M: about 15 s per optimiser step).
+#: CellBench Drop-seq: 1.8 s per epoch), above it hours (Kang CTRL, 376 M: about 15 s per optimiser step).
 FULL_WIDTH_MAX = 20_000_000
 
 
