@@ -140,7 +140,7 @@ def prepare(sample: Sample, qc_over: dict, graphs_over: dict, work: Path) -> tup
 
 
 def train_run(g_path: Path, runs: dict[str, Path], prefix: str, train_over: dict, model_over: dict,
-              machine: dict) -> None:
+              machine: dict, threads: int) -> None:
     """The train step's files (without the checkpoint) in each run directory of ``runs`` (selection rule ->
     directory) that lacks them. One training serves every rule (``train(keep_rules=...)``): a rule only
     picks among the same evaluations."""
@@ -148,6 +148,7 @@ def train_run(g_path: Path, runs: dict[str, Path], prefix: str, train_over: dict
     if not missing:
         return
     import anndata as ad
+    import torch
 
     from scnetflow.model import ModelConfig
     from scnetflow.train import TrainParams, train
@@ -156,6 +157,9 @@ def train_run(g_path: Path, runs: dict[str, Path], prefix: str, train_over: dict
     params, config = TrainParams(**{**train_over, "selection": rules[0]}), ModelConfig(**model_over)
     adata = ad.read_h5ad(g_path)
     extra = {"keep_rules": tuple(rules[1:])} if len(rules) > 1 else {}
+    # scanpy's sklearn neighbours (the scoring of an earlier sample) leave torch with more threads than set,
+    # which two suite processes sharing two cores turned into 10x slower epochs spinning at OpenMP barriers
+    torch.set_num_threads(threads)
     result = train(adata, params, config, device="cpu", progress=False, **extra)
     for rule, run in missing.items():
         res = result if rule == rules[0] else result.alternatives[rule]
@@ -342,7 +346,7 @@ def main(argv: list[str]) -> None:
                 group = {rule: args.work / "runs" / f"{other}-{digest(settings[other])}" / sample.name
                          for rule, other in siblings[setting].items()}
                 with timed(f"{sample.name} [{', '.join(siblings[setting].values())}]: train"):
-                    train_run(g_path, group, sample.name, train_over, model_over, machine)
+                    train_run(g_path, group, sample.name, train_over, model_over, machine, args.threads)
                 def markers(sample=sample, g_path=g_path):  # depend on the preprocessing only: cached beside it
                     cache = g_path.parent / "markers.json"
                     if not cache.exists():

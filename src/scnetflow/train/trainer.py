@@ -323,6 +323,7 @@ class Trainer:
         run_summary = {"epochs_run": int(hist["epoch"].iloc[-1]), "n_params": int(self.n_params),
                        "encoder": self.model_config.encoder, "encoder_init": self.model_config.encoder_init,
                        "device": str(self.dev), "precision": str(self.dtype).removeprefix("torch."),
+                       "threads": torch.get_num_threads(),
                        "n_subsets": len(self.subsets), "subset_cells": self.width, "n_edge_batches": self.n_batches,
                        "knn_edges_start": int(hist["n_knn_edges"].iloc[0]),
                        "seconds_total": time.perf_counter() - self.t_start,
