@@ -56,7 +56,8 @@ def markdown(rows: list[dict], command: str) -> str:
           f"Last invocation: `{command}`", ""]
     md += _table("Runs", ["sample", "setting", "tier", "seed", "encoder, precision", "CPU, threads, load", "date",
                           "kept epoch / run", "held-out PPI AUROC", "expr loss kept / last", "train s", "s / epoch"],
-                 [head(r) + [r["tier"], _f(r.get("seed")), f"{r.get('encoder') or '-'}, {r.get('precision') or '-'}",
+                 [head(r) + [r["tier"], _f(r.get("seed")),
+                             f"{r.get('encoder') or '-'}, {r.get('precision') or '-'}",
                              f"{r['machine']['cpu']}, {r['machine']['threads']}, {_f(r['machine'].get('loadavg_start'), 1)}",
                              r["date"], f"{r.get('best_epoch')} / {r.get('epochs_run')}", _f(r.get("val_auroc")),
                              f"{_f(r.get('loss_expr_best'))} / {_f(r.get('loss_expr_last'))}",

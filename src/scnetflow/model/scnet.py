@@ -57,7 +57,8 @@ class Graph:
 
 @dataclass(frozen=True)
 class ModelConfig:
-    """Architecture of :class:`ScNET` (METHOD.md section 3); defaults are the paper's."""
+    """Architecture of :class:`ScNET` (METHOD.md section 3); defaults are the paper's but for the encoder
+    (``docs/method.md``, "Defaults")."""
 
     n_layers: int = option(3, "Dual-view encoder blocks.", min=1)
     encoder: str = option("auto", "Dual-view convolution: sage (the authors' code), gcn (the paper's text), both "
@@ -90,7 +91,8 @@ def resolve_config(config: ModelConfig, n_genes: int, n_cells: int) -> ModelConf
     :math:`C` cells seen at once (see :data:`FULL_WIDTH_MAX`); explicit values are kept."""
     encoder = config.encoder
     if encoder == "auto":
-        encoder = "sage" if full_width_weights(n_genes, n_cells, config.n_layers) < FULL_WIDTH_MAX else "lowrank_sage"
+        small = full_width_weights(n_genes, n_cells, config.n_layers) < FULL_WIDTH_MAX
+        encoder = "sage" if small else "lowrank_sage"
     init = config.encoder_init
     if init == "auto":
         init = "identity" if encoder in LOWRANK else "random"
@@ -126,8 +128,9 @@ class ScNET(nn.Module):
         config = resolve_config(config, n_genes, n_cells)
         self.n_genes, self.n_cells, self.config = n_genes, n_cells, config
         c = config
-        self.encoder = nn.ModuleList(DualViewBlock(n_genes, n_cells, c.encoder, c.dropout, c.encoder_init, c.encoder_rank)
-                                     for _ in range(c.n_layers))
+        self.encoder = nn.ModuleList(
+            DualViewBlock(n_genes, n_cells, c.encoder, c.dropout, c.encoder_init, c.encoder_rank)
+            for _ in range(c.n_layers))
         self.gene_gcn = CSRGCNConv(n_cells, c.hidden_dim)
         self.gene_attention = TransformerConv(c.hidden_dim, c.embedding_dim, heads=1, dropout=c.dropout)
         self.cell_gcn = CSRGCNConv(n_genes, c.hidden_dim)
