@@ -392,7 +392,8 @@ def make_row(dname, sample, setting, overrides, run, scores, pair, machine) -> d
            "tier": "full" if "go" in scores.parts else "fast", "seed": tj.get("seed"),
            "machine": json.loads((run / "machine.json").read_text()) if (run / "machine.json").exists() else machine,
            "selection": tj.get("selection"), "training_shared_by_rules": tj.get("training_shared_by_rules"),
-           "encoder": tj.get("encoder"), "precision": tj.get("precision"),
+           # train.json records the encoder since session 8; before, an explicit setting names it
+           "encoder": tj.get("encoder") or overrides.get("encoder"), "precision": tj.get("precision"),
            "best_epoch": best, "epochs_run": tj.get("epochs_run"), "n_params": tj.get("n_params"),
            "val_auroc": tj.get("best_val_auroc"), "val_aupr": tj.get("best_val_aupr"),
            "loss_expr_best": float(at_best["loss_expr"].iloc[0]) if len(at_best) else None,
