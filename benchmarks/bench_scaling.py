@@ -103,8 +103,8 @@ def train_one(path: Path, epochs: int, options: dict) -> dict:
     r = train(g, params, config, device="cpu", progress=False)
     cpu = _cpu_seconds() - cpu
     s = r.summary
-    return {"cells": int(g.n_obs), "model_genes": int(g.n_vars), "encoder": config.encoder,
-            "encoder_rank": config.encoder_rank if config.encoder in LOWRANK else None, "epochs": epochs,
+    return {"cells": int(g.n_obs), "model_genes": int(g.n_vars), "encoder": s["encoder"],  # "auto" resolved
+            "encoder_rank": config.encoder_rank if s["encoder"] in LOWRANK else None, "epochs": epochs,
             "n_subsets": s["n_subsets"], "subset_cells": s["subset_cells"], "n_edge_batches": s["n_edge_batches"],
             "seconds_per_epoch_median": s["seconds_per_epoch_median"],
             "seconds_per_epoch": r.history["seconds"].round(2).tolist(), "seconds_train": time.perf_counter() - t,
@@ -145,6 +145,7 @@ def step_cost(path: Path, steps: int, options: dict) -> dict:
     ppi_g = Graph.from_edge_index(both_directions(ppi_e), g.n_vars)
     knn_g = Graph.from_edge_index(both_directions(knn_edges(g.obsp["connectivities"])), g.n_obs)
     model = ScNET(g.n_vars, g.n_obs, config)
+    config = model.config  # "auto" encoder and init resolved for this size
     n_params = sum(p.numel() for p in model.parameters())
     opt = Optimizer(model, TrainParams(), torch.float32, n_params)
     pos = ppi_g.edge_index[:, : ppi_g.edge_index.shape[1] // 2]
