@@ -322,6 +322,32 @@ def test_signal_leaves_nothing(graphs_h5ad, tmp_path, signum):
     assert not (tmp_path / "results").exists()
 
 
+def test_signal_inside_an_import_is_still_an_interrupt(tmp_path):
+    """A signal whose handler runs inside a C extension's module init comes back as ``ImportError`` with the
+    interrupt as its cause (CI, stop 21: scipy's ``_highspy`` while sklearn imported mid-training): still 130."""
+    import click
+
+    from scnetflow.cli._util import Interrupted, common_options, staged_outputs
+
+    out = tmp_path / "results" / "step"
+
+    @click.command()
+    @click.option("--outdir")
+    @common_options
+    def step(outdir):
+        with staged_outputs(outdir, ["x.tsv"]) as stage:
+            (stage / "x.tsv").write_text("partial")
+            try:
+                signal.raise_signal(signal.SIGINT)  # the installed handler raises Interrupted here
+            except Interrupted as e:
+                raise ImportError("initialization failed") from e
+
+    result = CliRunner().invoke(step, ["--outdir", str(out)])
+    assert result.exit_code == 130, result.output
+    assert error_line(result) == f"Error: interrupted by SIGINT; nothing was written to {out}"
+    assert not (tmp_path / "results").exists()
+
+
 def test_prefix_cannot_leave_the_outdir(tmp_path):
     out = tmp_path / "out"
     assert_fails(run(["qc", TEST_DATA / "kang_ctrl.h5ad", "--outdir", out, "--prefix", "../escape"]),

@@ -50,6 +50,18 @@ def _raise_interrupted(signum: int, _frame: Any) -> None:
     raise Interrupted(signum)
 
 
+def _interrupt_in_chain(exc: BaseException) -> Interrupted | KeyboardInterrupt | None:
+    """The signal behind ``exc``, if any: a handler that ran inside a C extension's import (scipy's
+    ``_highspy``) comes back as ``ImportError: initialization failed`` with the :class:`Interrupted` as its cause."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, (Interrupted, KeyboardInterrupt)):
+            return exc
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
 @contextlib.contextmanager
 def _signals_raise() -> Iterator[None]:
     """Turn SIGTERM (SLURM, Nextflow, ``kill``) and SIGINT into :class:`Interrupted` while a step runs."""
@@ -92,8 +104,11 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
                 return func(*args, **kwargs)
         except InputError as e:
             raise click.ClickException(str(e)) from e
-        except (Interrupted, KeyboardInterrupt) as e:
-            signum = e.signum if isinstance(e, Interrupted) else int(signal.SIGINT)
+        except BaseException as e:
+            interrupt = _interrupt_in_chain(e)
+            if interrupt is None:
+                raise
+            signum = interrupt.signum if isinstance(interrupt, Interrupted) else int(signal.SIGINT)
             where = f" to {kwargs['outdir']}" if kwargs.get("outdir") is not None else ""
             raise StepInterrupted(f"interrupted by {signal.Signals(signum).name}; nothing was written{where}",
                                   signum) from None

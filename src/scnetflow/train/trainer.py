@@ -21,6 +21,7 @@ import anndata as ad
 import numpy as np
 import pandas as pd
 import torch
+from sklearn.metrics import average_precision_score, roc_auc_score  # at import: not mid-training, where a signal lands
 from torch import Tensor
 
 from scnetflow.errors import InputError
@@ -223,8 +224,6 @@ class Trainer:
     @torch.no_grad()
     def evaluate(self) -> tuple[dict, dict]:
         """Eval-mode outputs over every subset and edge batch, and the held-out criteria."""
-        from sklearn.metrics import average_precision_score, roc_auc_score
-
         a, dev = self.adata, self.dev
         self.model.eval()
         zg_sum, count, held_pred, held_true = 0, 0, [], []
