@@ -327,7 +327,7 @@ def test_signal_inside_an_import_is_still_an_interrupt(tmp_path):
     interrupt as its cause (CI, stop 21: scipy's ``_highspy`` while sklearn imported mid-training): still 130."""
     import click
 
-    from scnetflow.cli._util import Interrupted, common_options, staged_outputs
+    from scnetflow.cli import Interrupted, common_options, staged_outputs
 
     out = tmp_path / "results" / "step"
 

@@ -13,6 +13,8 @@ import click
 
 from scnetflow import __version__
 from scnetflow.allocator import tune_allocator
+# The plumbing every step is built from: public for a step of your own (docs/architecture.md).
+from scnetflow.cli._util import Interrupted, common_options, staged_outputs  # noqa: F401
 
 #: Library-internal notices that every run would print and no user can act on (PyG's own use of
 #: torch.jit.script and of beta CSR tensors); everything else still warns.
