@@ -15,12 +15,13 @@ import sys
 import time
 
 import anndata as ad
+import click
 import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from scnetflow.cli import main
+from scnetflow.cli import Interrupted, common_options, main, staged_outputs
 
 from tests.conftest import TEST_DATA
 
@@ -325,10 +326,6 @@ def test_signal_leaves_nothing(graphs_h5ad, tmp_path, signum):
 def test_signal_inside_an_import_is_still_an_interrupt(tmp_path):
     """A signal whose handler runs inside a C extension's module init comes back as ``ImportError`` with the
     interrupt as its cause (CI, stop 21: scipy's ``_highspy`` while sklearn imported mid-training): still 130."""
-    import click
-
-    from scnetflow.cli import Interrupted, common_options, staged_outputs
-
     out = tmp_path / "results" / "step"
 
     @click.command()
