@@ -6,6 +6,7 @@ import dataclasses
 
 import anndata as ad
 import numpy as np
+import scipy.sparse as sp
 import pytest
 
 from scnetflow.graphs import GraphsParams, build_model_inputs, read_ppi
@@ -48,6 +49,7 @@ def test_train_outputs(inputs, tmp_path):
     # SMALL leaves encoder and init at "auto": the run and the annotation record what they resolved to
     assert (SMALL.encoder, r.summary["encoder"], r.summary["encoder_init"]) == ("auto", "sage", "random")
     assert out.uns["scnet"]["params"]["encoder"] == "sage"
+    assert (r.summary["val_split"], r.summary["ema_decay"]) == ("keep_degree", 0.0) and r.summary["n_val_edges"] > 0
     assert "X_scnet" not in inputs.obsm  # input untouched
 
 
@@ -125,7 +127,7 @@ def test_gcn_encoder_trains(inputs, precision):
 @pytest.fixture(scope="module")
 def long_history(inputs):
     """One 10-epoch run evaluated every epoch; every rule's choice is checked against its history."""
-    params = TrainParams(epochs=10, eval_every=1, prune_every=0, precision="fp32", seed=1, selection="last")
+    params = TrainParams(epochs=10, eval_every=1, prune_every=0, precision="fp32", seed=3, selection="last")
     return train(inputs, params, SMALL, device="cpu", progress=False).history
 
 
@@ -133,7 +135,7 @@ def long_history(inputs):
 def test_selection_rule_keeps_the_epoch_it_implies(inputs, long_history, rule, tmp_path):
     import torch
 
-    params = TrainParams(epochs=10, eval_every=1, prune_every=0, precision="fp32", seed=1, selection=rule)
+    params = TrainParams(epochs=10, eval_every=1, prune_every=0, precision="fp32", seed=3, selection=rule)
     r = train(inputs, params, SMALL, device="cpu", checkpoint=tmp_path / "m.pt", progress=False)
     h = r.history.set_index("epoch")
     # the rule only picks: every criterion of the run is the same whatever the rule
@@ -198,7 +200,7 @@ def test_selection_needing_expression_refuses_no_held_out_entries(inputs):
 
 
 def test_keep_rules_return_what_each_rule_alone_keeps(inputs, long_history):
-    params = TrainParams(epochs=10, eval_every=1, prune_every=0, precision="fp32", seed=1, selection="auroc")
+    params = TrainParams(epochs=10, eval_every=1, prune_every=0, precision="fp32", seed=3, selection="auroc")
     r = train(inputs, params, SMALL, device="cpu", progress=False, keep_rules=("last", "combined"))
     assert set(r.alternatives) == {"last", "combined"}
     alone = train(inputs, TrainParams(**{**params.__dict__, "selection": "combined"}), SMALL, device="cpu",
@@ -291,3 +293,82 @@ def test_full_width_runs_are_deterministic_at_two_threads():
         torch.set_num_threads(threads)
     np.testing.assert_array_equal(runs[0].cell_embedding, runs[1].cell_embedding)
     np.testing.assert_array_equal(runs[0].gene_embedding.to_numpy(), runs[1].gene_embedding.to_numpy())
+
+
+def test_weight_average_is_the_bias_corrected_geometric_mean_of_the_steps():
+    import torch
+
+    from scnetflow.train.averaging import WeightAverage
+
+    torch.manual_seed(0)
+    model = torch.nn.Linear(4, 3)
+    avg = WeightAverage(model, decay=0.9)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    trajectory = []
+    for _ in range(7):
+        opt.zero_grad()
+        model(torch.randn(5, 4)).pow(2).sum().backward()
+        opt.step()
+        avg.update()
+        trajectory.append(model.weight.detach().clone())
+    weights = torch.tensor([0.1 * 0.9 ** (6 - s) for s in range(7)])
+    expected = (weights[:, None, None] * torch.stack(trajectory)).sum(0) / weights.sum()
+    live = model.weight.detach().clone()
+    with avg.applied():
+        torch.testing.assert_close(model.weight.detach(), expected)
+    torch.testing.assert_close(model.weight.detach(), live, rtol=0, atol=0)  # live weights restored exactly
+
+
+def test_weight_averaged_training_keeps_and_saves_the_averaged_model(inputs, tmp_path):
+    """With --ema-decay the evaluations, outputs and checkpoint are the averaged model's; training itself (the
+    live weights, hence the training losses) is the same run as without it."""
+    import torch
+
+    from scnetflow.train import Trainer
+
+    base = TrainParams(epochs=8, eval_every=4, prune_every=0, precision="fp32", seed=2)
+    plain = train(inputs, base, SMALL, device="cpu", progress=False)
+    trainer = Trainer(inputs, dataclasses.replace(base, ema_decay=0.8), SMALL, device="cpu")
+    ema = trainer.fit(tmp_path / "ema.pt", progress=False)
+    np.testing.assert_array_equal(plain.history["loss"], ema.history["loss"])
+    assert not np.allclose(plain.gene_embedding.to_numpy(), ema.gene_embedding.to_numpy())
+    assert not np.allclose(plain.history["val_expr_mse"].dropna(), ema.history["val_expr_mse"].dropna())
+    # the checkpoint (selection last: epoch 8) holds the average of every step's weights, not the live ones
+    saved = torch.load(tmp_path / "ema.pt", weights_only=False)
+    assert saved["epoch"] == 8 and saved["train_params"]["ema_decay"] == 0.8
+    avg = trainer.average
+    assert avg.steps == 8 * base.n_edge_batches
+    names = {id(p): n for n, p in trainer.model.named_parameters()}
+    for mean, param in zip(avg.mean, avg.params):
+        torch.testing.assert_close(saved["state_dict"][names[id(param)]], mean / (1 - 0.8 ** avg.steps))
+    assert any(not torch.equal(saved["state_dict"][n], p) for n, p in trainer.model.named_parameters())
+
+
+def test_keep_degree_split_leaves_every_gene_a_training_edge(inputs):
+    """On the bundled PPI the uniform split strips genes of every edge; keep_degree holds out as many edges
+    and none of them a gene's last, and uniform is the split it always was (the same random order)."""
+    from scnetflow.train.data import split_ppi
+
+    ppi = inputs.varp["ppi"]
+    degree = np.bincount(np.stack(sp.triu(ppi, k=1).nonzero()).ravel(), minlength=ppi.shape[0])
+    split = {s: split_ppi(ppi, 0.2, np.random.default_rng(0), s) for s in ("uniform", "keep_degree")}
+    trained = {s: np.bincount(tr.ravel(), minlength=ppi.shape[0]) for s, (tr, _, _) in split.items()}
+    assert ((trained["uniform"] == 0) & (degree > 0)).sum() > 0, "no gene lost its edges: the test shows nothing"
+    assert (trained["keep_degree"][degree > 0] >= 1).all()
+    for s, (tr, va, neg) in split.items():
+        assert len(va) == len(neg) == round(0.2 * degree.sum() / 2) and len(tr) + len(va) == degree.sum() // 2
+        assert not set(map(tuple, tr.tolist())) & set(map(tuple, va.tolist()))
+    # uniform: held-out edges are the first 20 % of the permutation, as before val_split existed
+    upper = sp.triu(ppi, k=1).tocoo()
+    edges = np.stack([upper.row, upper.col], axis=1)
+    order = np.random.default_rng(0).permutation(len(edges))
+    np.testing.assert_array_equal(split["uniform"][1], edges[order[:len(split["uniform"][1])]])
+    np.testing.assert_array_equal(split["uniform"][0], edges[order[len(split["uniform"][1]):]])
+
+
+def test_keep_degree_split_holds_out_fewer_edges_when_too_few_qualify():
+    from scnetflow.train.data import split_ppi
+
+    star = sp.csr_matrix((np.ones(8), (np.r_[[0] * 4, 1, 2, 3, 4], np.r_[1, 2, 3, 4, [0] * 4])), shape=(5, 5))
+    train_edges, val, neg = split_ppi(star, 0.5, np.random.default_rng(0), "keep_degree")
+    assert len(val) == len(neg) == 0 and len(train_edges) == 4  # every leaf's only edge stays in training

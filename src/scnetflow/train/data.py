@@ -115,14 +115,42 @@ def _pca_of(adata: ad.AnnData) -> np.ndarray:
     return np.asarray(adata.obsm["X_pca"], dtype=np.float32)
 
 
-def split_ppi(ppi: sp.spmatrix, val_fraction: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Undirected PPI edges split into train and held-out sets, plus as many fixed held-out non-edges."""
+def split_ppi(ppi: sp.spmatrix, val_fraction: float, rng: np.random.Generator,
+              split: str = "keep_degree") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Undirected PPI edges split into train and held-out sets, plus as many fixed held-out non-edges.
+
+    ``uniform`` holds out a uniform random ``val_fraction`` of the edges (the paper; the authors' PyG split),
+    which leaves about ``val_fraction`` of the genes of PPI degree 1 without any training edge.
+    ``keep_degree`` walks the edges in the same random order and holds one out only while both its genes keep
+    another training edge (as node2vec's link-prediction protocol keeps the residual network's nodes), so
+    every gene keeps at least one; it holds out fewer than ``val_fraction`` only when too few edges qualify.
+    """
     upper = sp.triu(ppi, k=1).tocoo()
     edges = np.stack([upper.row, upper.col], axis=1).astype(np.int64)
     order = rng.permutation(len(edges))
     n_val = int(round(val_fraction * len(edges)))
-    val, train = edges[order[:n_val]], edges[order[n_val:]]
     n = ppi.shape[0]
+    if split == "uniform":
+        val_idx = order[:n_val]
+    elif split == "keep_degree":
+        degree = np.bincount(edges.ravel(), minlength=n)
+        chosen = []
+        for e in order:
+            if len(chosen) == n_val:
+                break
+            a, b = edges[e]
+            if degree[a] > 1 and degree[b] > 1:
+                degree[a] -= 1
+                degree[b] -= 1
+                chosen.append(e)
+        val_idx = np.asarray(chosen, dtype=np.int64)
+    else:
+        raise ValueError(f"unknown PPI split {split!r}")
+    is_val = np.zeros(len(edges), bool)
+    is_val[val_idx] = True
+    # training edges keep the random order of the uniform split, so that split is unchanged
+    val, train = edges[val_idx], edges[order[~is_val[order]]]
+    n_val = len(val)
     existing = set(map(tuple, edges.tolist()))
     neg = []
     while len(neg) < n_val:

@@ -14,6 +14,8 @@ PRECISIONS = ("auto", "fp32", "bf16")
 #: The reconstruction target: the highly variable genes (the paper) or every model gene.
 TARGET_GENES = ("hvg", "all")
 DEVICES = ("auto", "cpu", "cuda")
+#: How the held-out PPI edges are drawn (:func:`scnetflow.train.data.split_ppi`).
+VAL_SPLITS = ("keep_degree", "uniform")
 
 
 @dataclass(frozen=True)
@@ -34,9 +36,17 @@ class TrainParams:
                                     "edges).", min=1)
     val_fraction: float = option(0.2, "PPI edges held out to score the gene embedding (AUROC/AUPR).", min=0, max=1,
                                  min_open=True, max_open=True)
+    val_split: str = option("keep_degree", "How PPI edges are held out: keep_degree (only while both genes keep "
+                                           "another training edge, so every gene keeps one) or uniform (a uniform "
+                                           "random fraction, the paper; genes can lose every edge).",
+                            choices=VAL_SPLITS)
     expr_val_fraction: float = option(0.05, "(Cell, target gene) expression entries held out of the input and the "
                                             "loss to score the reconstruction (val_expr_r); 0: none.",
                                       min=0, max=1, max_open=True)
+    ema_decay: float = option(0.0, "Decay per optimiser step of an exponential moving average of the weights; "
+                                   "evaluations, outputs and the checkpoint then use the averaged weights, which "
+                                   "hold about the last 1/(1 - decay) steps (0: off, the live weights as in the "
+                                   "paper).", min=0, max=1, max_open=True)
     eval_every: int = option(10, "Epochs between evaluations.", min=1)
     selection: str = option("last", "Which evaluation's model to keep: auroc (best held-out PPI AUROC, the paper), "
                                     "last (the authors' code), expr (best held-out expression r), combined (best "

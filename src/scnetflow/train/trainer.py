@@ -11,6 +11,7 @@ are pruned by attention with the paper's rule.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import sys
@@ -26,6 +27,7 @@ from torch import Tensor
 
 from scnetflow.errors import InputError
 from scnetflow.model import Graph, ModelConfig, ScNET
+from scnetflow.train.averaging import WeightAverage
 from scnetflow.train.data import (Subset, both_directions, hold_out_expression, make_subsets, sample_non_edges,
                                   sorted_edge_keys, split_ppi)
 from scnetflow.train.losses import correlation_loss, expression_loss, standardised_target_recon
@@ -121,6 +123,7 @@ class Trainer:
             # stochastic rounding) halves their memory and drops autocast's cached bfloat16 copies.
             self.model.encoder.to(torch.bfloat16)
         self.opt = Optimizer(self.model, params, self.dtype, self.n_params)
+        self.average = WeightAverage(self.model, params.ema_decay) if params.ema_decay else None
         self.n_batches = params.n_edge_batches if len(self.subsets) == 1 else 1
         self._select_target_columns()
         self.history: list[dict] = []
@@ -131,12 +134,19 @@ class Trainer:
 
     def _split_ppi(self) -> None:
         """Held-out PPI edges and non-edges; the training PPI graph and its non-edge lookup table."""
-        train_ppi, val_ppi, val_neg = split_ppi(self.adata.varp["ppi"], self.params.val_fraction, self.rng)
+        train_ppi, val_ppi, val_neg = split_ppi(self.adata.varp["ppi"], self.params.val_fraction, self.rng,
+                                                self.params.val_split)
+        n_edges = len(train_ppi) + len(val_ppi)
         if len(val_ppi) == 0 or len(train_ppi) == 0:
-            raise InputError(f"the PPI among model genes has {len(train_ppi) + len(val_ppi)} edges; too few to "
-                             "hold out validation edges")
+            hint = "; --val-split uniform may hold some out" if self.params.val_split == "keep_degree" else ""
+            raise InputError(f"the PPI among model genes has {n_edges} edges; too few to hold out validation "
+                             f"edges{hint}")
+        wanted = int(round(self.params.val_fraction * n_edges))
+        if len(val_ppi) < wanted:
+            logger.warning("held out %d PPI edges, not %d: the others are some gene's last edge (--val-split %s)",
+                           len(val_ppi), wanted, self.params.val_split)
         G, dev = self.adata.n_vars, self.dev
-        self.n_ppi_edges, self.n_val_edges = len(train_ppi) + len(val_ppi), len(val_ppi)
+        self.n_ppi_edges, self.n_val_edges = n_edges, len(val_ppi)
         self.ppi_graph = Graph.from_edge_index(both_directions(train_ppi), G).to(dev)
         self.train_pos = torch.from_numpy(train_ppi.T.copy()).to(dev)
         self.edge_keys = sorted_edge_keys(self.ppi_graph.edge_index, G)
@@ -158,10 +168,11 @@ class Trainer:
         a = self.adata
         c = self.model_config
         logger.info("train: %d cells x %d genes, %d PPI edges (%d held out), %d KNN edges, %d subset(s) of %d "
-                    "cells, %d edge batch(es), encoder %s (init %s), %s params, device %s, %s, seed %d", a.n_obs,
-                    a.n_vars, self.n_ppi_edges, self.n_val_edges, sum(len(s.edges) for s in self.subsets),
-                    len(self.subsets), self.width, self.n_batches, c.encoder, c.encoder_init, f"{self.n_params:,}",
-                    self.dev, str(self.dtype).removeprefix("torch."), self.params.seed)
+                    "cells, %d edge batch(es), encoder %s (init %s), %s params, device %s, %s, weight average %s, "
+                    "seed %d", a.n_obs, a.n_vars, self.n_ppi_edges, self.n_val_edges,
+                    sum(len(s.edges) for s in self.subsets), len(self.subsets), self.width, self.n_batches, c.encoder,
+                    c.encoder_init, f"{self.n_params:,}", self.dev, str(self.dtype).removeprefix("torch."),
+                    f"decay {self.params.ema_decay:g}" if self.average is not None else "off", self.params.seed)
 
     def forward(self, sub: Subset, edges: np.ndarray, genes: Tensor | None = None):
         """The model on one subset with the KNN ``edges`` (E, 2); attention is the mean of an edge's two
@@ -188,6 +199,8 @@ class Trainer:
             loss_corr = correlation_loss(recon, self.train_pos, neg)
             loss = loss + p.lambda_corr * loss_corr
         self.opt.step(loss)
+        if self.average is not None:
+            self.average.update()
         sub.scores[idx] = alpha.detach().cpu().numpy()
         return np.array([loss.item(), loss_ppi.item(), loss_expr.item(), loss_corr.item()])
 
@@ -290,9 +303,10 @@ class Trainer:
             if p.prune_every and epoch % p.prune_every == 0 and epoch < p.epochs:
                 row["n_pruned"] = self.prune(epoch)
             if epoch % p.eval_every == 0 or epoch == p.epochs:
-                crit, out = self.evaluate()
+                with self.average.applied() if self.average is not None else contextlib.nullcontext():
+                    crit, out = self.evaluate()
+                    self.keep(epoch, crit, out, checkpoint)  # the checkpoint holds the weights evaluated
                 row.update(crit)
-                self.keep(epoch, crit, out, checkpoint)
             row["seconds"] = time.perf_counter() - t0
             self.history.append(row)
             self._report(row, epochs if show_bar else None)
@@ -323,6 +337,8 @@ class Trainer:
                        "encoder": self.model_config.encoder, "encoder_init": self.model_config.encoder_init,
                        "device": str(self.dev), "precision": str(self.dtype).removeprefix("torch."),
                        "threads": torch.get_num_threads(),
+                       "val_split": self.params.val_split, "n_val_edges": int(self.n_val_edges),
+                       "ema_decay": self.params.ema_decay,
                        "n_subsets": len(self.subsets), "subset_cells": self.width, "n_edge_batches": self.n_batches,
                        "knn_edges_start": int(hist["n_knn_edges"].iloc[0]),
                        "seconds_total": time.perf_counter() - self.t_start,
