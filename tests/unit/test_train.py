@@ -6,8 +6,8 @@ import dataclasses
 
 import anndata as ad
 import numpy as np
-import scipy.sparse as sp
 import pytest
+import scipy.sparse as sp
 
 from scnetflow.graphs import GraphsParams, build_model_inputs, read_ppi
 from scnetflow.model import ModelConfig
