@@ -3,6 +3,7 @@ held-out expression entries and PPI edges, and non-edge sampling."""
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -17,6 +18,8 @@ from scnetflow.errors import InputError
 
 if TYPE_CHECKING:
     from scnetflow.train.params import TrainParams
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -144,6 +147,9 @@ def split_ppi(ppi: sp.spmatrix, val_fraction: float, rng: np.random.Generator,
                 degree[b] -= 1
                 chosen.append(e)
         val_idx = np.asarray(chosen, dtype=np.int64)
+        if len(val_idx) < n_val:
+            logger.warning("held out %d PPI edges, not %d: the others are some gene's last edge (--val-split "
+                           "keep_degree)", len(val_idx), n_val)
     else:
         raise ValueError(f"unknown PPI split {split!r}")
     is_val = np.zeros(len(edges), bool)

@@ -141,10 +141,6 @@ class Trainer:
             hint = "; --val-split uniform may hold some out" if self.params.val_split == "keep_degree" else ""
             raise InputError(f"the PPI among model genes has {n_edges} edges; too few to hold out validation "
                              f"edges{hint}")
-        wanted = int(round(self.params.val_fraction * n_edges))
-        if len(val_ppi) < wanted:
-            logger.warning("held out %d PPI edges, not %d: the others are some gene's last edge (--val-split %s)",
-                           len(val_ppi), wanted, self.params.val_split)
         G, dev = self.adata.n_vars, self.dev
         self.n_ppi_edges, self.n_val_edges = n_edges, len(val_ppi)
         self.ppi_graph = Graph.from_edge_index(both_directions(train_ppi), G).to(dev)
