@@ -25,6 +25,42 @@ def test_sigmoid_attention_is_unnormalised():
     assert "temperature=3.0" in repr(conv)
 
 
+def _star(n_leaves: int) -> torch.Tensor:
+    """Edges from leaves 1..n into node 0."""
+    leaves = torch.arange(1, n_leaves + 1)
+    return torch.stack([leaves, torch.zeros_like(leaves)])
+
+
+@pytest.mark.parametrize("aggr", ["mean", "sum"])
+def test_sigmoid_attention_aggregation_and_degree(aggr):
+    """Mean: the centre's output is the same with 2 or 9 identical neighbours (and equals the explicit
+    formula); sum: it grows with the neighbours, which after pruning made embedding norms track degree."""
+    torch.manual_seed(0)
+    conv = SigmoidTransformerConv(5, 3, aggr=aggr).eval()
+    assert SigmoidTransformerConv(5, 3).aggr == "add"  # the authors' sum by default
+    with torch.no_grad():  # every logit exactly 0, so every score is 0.5 whatever the degree
+        conv.lin_query.weight.zero_()
+        conv.lin_query.bias.zero_()
+    centre, leaf = torch.randn(1, 5), torch.randn(1, 5)
+    outs = []
+    for n in (2, 9):
+        x = torch.cat([centre, leaf.expand(n, 5)])
+        out, (ei, alpha) = conv(x, _star(n), return_attention_weights=True)
+        into_centre = alpha.view(-1)[ei[1] == 0]
+        torch.testing.assert_close(into_centre, torch.full((n,), 0.5))
+        msg = conv.lin_value(leaf) * into_centre.view(-1, 1)
+        expect = conv.lin_skip(centre) + (msg.mean(0) if aggr == "mean" else msg.sum(0))
+        torch.testing.assert_close(out[0], expect[0])
+        outs.append(out[0])
+    if aggr == "mean":
+        torch.testing.assert_close(outs[0], outs[1])
+    else:
+        assert not torch.allclose(outs[0], outs[1], atol=1e-3)
+    assert f"aggr={aggr}" in repr(conv)
+    with pytest.raises(ValueError, match="aggr must be one of"):
+        SigmoidTransformerConv(5, 3, aggr="max")
+
+
 @pytest.mark.parametrize("autocast", [False, True])
 def test_csr_gcn_matches_pyg_gcn(autocast):
     from torch_geometric.nn import GCNConv

@@ -11,7 +11,8 @@ from torch.utils.checkpoint import checkpoint
 from torch_geometric.nn import TransformerConv
 from torch_geometric.utils import to_torch_csr_tensor
 
-from scnetflow.model.layers import ENCODERS, INITS, LOWRANK, CSRGCNConv, Dropout, DualViewBlock, SigmoidTransformerConv
+from scnetflow.model.layers import (ATTENTION_AGGRS, ENCODERS, INITS, LOWRANK, CSRGCNConv, Dropout, DualViewBlock,
+                                    SigmoidTransformerConv)
 from scnetflow.params import option
 
 #: ``encoder="auto"`` keeps the full-width SAGE encoder while its weights number fewer than this, and uses
@@ -75,6 +76,10 @@ class ModelConfig:
     dropout: float = option(0.25, "Dropout probability.", min=0, max=1, max_open=True)
     attention_temperature: float = option(3.0, "tau in sigmoid(tau * z) of the cell attention.", min=0,
                                           min_open=True)
+    attention_aggr: str = option("sum", "How the cell attention combines a cell's neighbours' messages: sum (the "
+                                        "authors' code) or mean (divided by the cell's KNN degree, so its embedding "
+                                        "does not grow with the edges that survive pruning).",
+                                 choices=ATTENTION_AGGRS)
     recompute: bool = option(False, "Recompute the dual-view encoder's activations in backward instead of storing "
                                     "them: about 1 GB less memory on 2,000 cells x 8,433 genes for about a third "
                                     "more compute.")
@@ -134,7 +139,8 @@ class ScNET(nn.Module):
         self.gene_gcn = CSRGCNConv(n_cells, c.hidden_dim)
         self.gene_attention = TransformerConv(c.hidden_dim, c.embedding_dim, heads=1, dropout=c.dropout)
         self.cell_gcn = CSRGCNConv(n_genes, c.hidden_dim)
-        self.cell_attention = SigmoidTransformerConv(c.hidden_dim, c.embedding_dim, c.attention_temperature, c.dropout)
+        self.cell_attention = SigmoidTransformerConv(c.hidden_dim, c.embedding_dim, c.attention_temperature, c.dropout,
+                                                     aggr=c.attention_aggr)
         self.expression_decoder = nn.Sequential(
             nn.Linear(c.embedding_dim, c.hidden_dim), nn.ReLU(),
             nn.Linear(c.hidden_dim, c.hidden_dim), nn.ReLU(),
