@@ -31,10 +31,10 @@ def _star(n_leaves: int) -> torch.Tensor:
     return torch.stack([leaves, torch.zeros_like(leaves)])
 
 
-@pytest.mark.parametrize("aggr", ["mean", "sum"])
+@pytest.mark.parametrize("aggr", ["mean", "weighted_mean", "sum"])
 def test_sigmoid_attention_aggregation_and_degree(aggr):
-    """Mean: the centre's output is the same with 2 or 9 identical neighbours (and equals the explicit
-    formula); sum: it grows with the neighbours, which after pruning made embedding norms track degree."""
+    """Mean and weighted mean: the centre's output is the same with 2 or 9 identical neighbours (and equals the
+    explicit formula); sum: it grows with the neighbours, which after pruning made embedding norms track degree."""
     torch.manual_seed(0)
     conv = SigmoidTransformerConv(5, 3, aggr=aggr).eval()
     assert SigmoidTransformerConv(5, 3).aggr == "add"  # the authors' sum by default
@@ -49,16 +49,38 @@ def test_sigmoid_attention_aggregation_and_degree(aggr):
         into_centre = alpha.view(-1)[ei[1] == 0]
         torch.testing.assert_close(into_centre, torch.full((n,), 0.5))
         msg = conv.lin_value(leaf) * into_centre.view(-1, 1)
-        expect = conv.lin_skip(centre) + (msg.mean(0) if aggr == "mean" else msg.sum(0))
+        agg = {"mean": msg.mean(0), "weighted_mean": msg.sum(0) / into_centre.sum(), "sum": msg.sum(0)}[aggr]
+        expect = conv.lin_skip(centre) + agg
         torch.testing.assert_close(out[0], expect[0])
         outs.append(out[0])
-    if aggr == "mean":
+    if aggr != "sum":
         torch.testing.assert_close(outs[0], outs[1])
     else:
         assert not torch.allclose(outs[0], outs[1], atol=1e-3)
     assert f"aggr={aggr}" in repr(conv)
     with pytest.raises(ValueError, match="aggr must be one of"):
         SigmoidTransformerConv(5, 3, aggr="max")
+
+
+def test_sigmoid_attention_weighted_mean_normalises_per_node_only():
+    """Unequal scores: weighted_mean is sum_j a_ij v_j / sum_j a_ij per node, and the scores it returns
+    (those pruning compares across the graph) are the global sigmoid scores, the same as under sum."""
+    torch.manual_seed(1)
+    x, ei = torch.randn(8, 5), torch.tensor([[1, 2, 3, 4, 5, 6, 7], [0, 0, 0, 0, 1, 1, 2]])
+    summed = SigmoidTransformerConv(5, 3).eval()
+    weighted = SigmoidTransformerConv(5, 3, aggr="weighted_mean").eval()
+    weighted.load_state_dict(summed.state_dict())
+    out_s, (_, alpha_s) = summed(x, ei, return_attention_weights=True)
+    out_w, (_, alpha_w) = weighted(x, ei, return_attention_weights=True)
+    torch.testing.assert_close(alpha_w, alpha_s)
+    a = alpha_w.view(-1)
+    assert a.std() > 0.05  # the scores do differ, so a plain mean would not pass the check below
+    msg = weighted.lin_value(x[ei[0]]) * a.view(-1, 1)
+    for node in (0, 1, 2):
+        on = ei[1] == node
+        torch.testing.assert_close(out_w[node], weighted.lin_skip(x[node]) + msg[on].sum(0) / a[on].sum())
+        torch.testing.assert_close(out_s[node], summed.lin_skip(x[node]) + msg[on].sum(0))
+    torch.testing.assert_close(out_w[3:], weighted.lin_skip(x[3:]))  # no in-edges: the skip term only
 
 
 @pytest.mark.parametrize("autocast", [False, True])

@@ -8,6 +8,7 @@ import torch
 from torch import Tensor, nn
 from torch_geometric.nn import GCNConv, SAGEConv, TransformerConv
 from torch_geometric.typing import Adj, OptTensor
+from torch_geometric.utils import scatter
 
 from scnetflow.model.dropout import Dropout, leaky_dropout
 from scnetflow.model.lowrank import LowRankGCNConv, LowRankSAGEConv
@@ -17,7 +18,7 @@ ENCODERS = ("sage", "gcn", "lowrank", "lowrank_sage")
 LOWRANK = ("lowrank", "lowrank_sage")
 INITS = ("identity", "random")
 #: How :class:`SigmoidTransformerConv` combines the weighted messages of a node's neighbours.
-ATTENTION_AGGRS = ("sum", "mean")
+ATTENTION_AGGRS = ("sum", "mean", "weighted_mean")
 
 
 class SigmoidTransformerConv(TransformerConv):
@@ -35,15 +36,18 @@ class SigmoidTransformerConv(TransformerConv):
     makes each node's scores sum to 1; sigmoid scores do not, so with ``aggr="sum"`` (the authors' code,
     the default) a node's output grows with its degree: after pruning (degrees 5 to ~70 on a k = 25 KNN)
     the cell embedding's norm partly tracks how many of its edges survived. ``aggr="mean"`` divides the
-    sum by :math:`|\mathcal{N}(i)|`, keeping the scores global and the output degree-free
-    (``docs/method.md``: the quality suite did not make it the default).
+    sum by :math:`|\mathcal{N}(i)|`; ``aggr="weighted_mean"`` divides it by
+    :math:`\sum_{j} \alpha_{ij}`, the normalisation the softmax of ``TransformerConv`` implies. Both keep
+    the scores themselves global (pruning compares them across the graph) and the output degree-free
+    (``docs/method.md``: the quality suite made neither the default).
 
     Args:
         in_channels (int): Input width.
         out_channels (int): Output width.
         temperature (float, optional): :math:`\tau` (default: :obj:`3.0`, the authors' value).
         dropout (float, optional): Dropout on the attention scores (default: :obj:`0.0`).
-        aggr (str, optional): ``"sum"`` or ``"mean"`` over neighbours (default: :obj:`"sum"`).
+        aggr (str, optional): ``"sum"``, ``"mean"`` or ``"weighted_mean"`` over neighbours
+            (default: :obj:`"sum"`).
 
     Shapes:
         - **input:** node features :math:`(|V|, F_{in})`, edge index :math:`(2, |E|)`
@@ -56,8 +60,9 @@ class SigmoidTransformerConv(TransformerConv):
         if aggr not in ATTENTION_AGGRS:
             raise ValueError(f"aggr must be one of {ATTENTION_AGGRS}, got {aggr!r}")
         super().__init__(in_channels, out_channels, heads=1, concat=True, dropout=dropout, root_weight=True,
-                         aggr="add" if aggr == "sum" else "mean")
+                         aggr="mean" if aggr == "mean" else "add")
         self.temperature = temperature
+        self.normalize_scores = aggr == "weighted_mean"
 
     def message(self, query_i: Tensor, key_j: Tensor, value_j: Tensor, edge_attr: OptTensor, index: Tensor,
                 ptr: OptTensor, size_i: int | None) -> Tensor:
@@ -65,13 +70,20 @@ class SigmoidTransformerConv(TransformerConv):
         logits = logits.float()
         z = (logits - logits.mean()) / (logits.std() + 1e-6) if logits.numel() > 1 else logits * 0
         alpha = torch.sigmoid(self.temperature * z)
-        self._alpha = alpha
+        self._alpha = alpha  # what pruning and return_attention_weights see: global, not per-node
+        if self.normalize_scores:  # each node's scores sum to 1, as after a softmax; dropout after, as PyG's
+            alpha = alpha / scatter(alpha, index, 0, size_i, reduce="sum").clamp_min(1e-12)[index]
         alpha = nn.functional.dropout(alpha, p=self.dropout, training=self.training)
         return value_j * alpha.view(-1, self.heads, 1).to(value_j.dtype)
 
     def __repr__(self) -> str:
         return (f"{self.__class__.__name__}({self.in_channels}, {self.out_channels}, temperature={self.temperature}, "
-                f"aggr={'sum' if self.aggr == 'add' else self.aggr})")
+                f"aggr={self.attention_aggr})")
+
+    @property
+    def attention_aggr(self) -> str:
+        """The ``aggr`` this layer was built with, one of :data:`ATTENTION_AGGRS`."""
+        return "weighted_mean" if self.normalize_scores else "sum" if self.aggr == "add" else "mean"
 
 
 class CSRGCNConv(GCNConv):

@@ -77,8 +77,9 @@ class ModelConfig:
     attention_temperature: float = option(3.0, "tau in sigmoid(tau * z) of the cell attention.", min=0,
                                           min_open=True)
     attention_aggr: str = option("sum", "How the cell attention combines a cell's neighbours' messages: sum (the "
-                                        "authors' code) or mean (divided by the cell's KNN degree, so its embedding "
-                                        "does not grow with the edges that survive pruning).",
+                                        "authors' code), mean (divided by the cell's KNN degree) or weighted_mean "
+                                        "(divided by the sum of its attention scores); the last two keep its "
+                                        "embedding from growing with the edges that survive pruning.",
                                  choices=ATTENTION_AGGRS)
     recompute: bool = option(False, "Recompute the dual-view encoder's activations in backward instead of storing "
                                     "them: about 1 GB less memory on 2,000 cells x 8,433 genes for about a third "
