@@ -110,6 +110,23 @@ def test_same_seed_same_embeddings(inputs):
     assert not np.array_equal(a.cell_embedding, c.cell_embedding)
 
 
+def test_cell_embedding_norm_scales_only_the_written_cells(inputs):
+    params = TrainParams(epochs=4, eval_every=2, prune_every=2, precision="fp32", seed=5)
+    assert params.cell_embedding_norm == "l2"
+    unit = train(inputs, params, SMALL, device="cpu", progress=False)
+    raw = train(inputs, dataclasses.replace(params, cell_embedding_norm="none"), SMALL, device="cpu", progress=False)
+    length = np.linalg.norm(raw.cell_embedding, axis=1, keepdims=True)
+    assert length.std() > 0.01 * length.mean()  # raw vectors differ in length: the scaling changes something
+    np.testing.assert_allclose(np.linalg.norm(unit.cell_embedding, axis=1), 1.0, rtol=1e-5)
+    np.testing.assert_allclose(unit.cell_embedding, raw.cell_embedding / length, rtol=1e-5, atol=1e-6)
+    # the same training: genes, reconstruction, pruned graph and history untouched
+    np.testing.assert_array_equal(unit.gene_embedding.to_numpy(), raw.gene_embedding.to_numpy())
+    np.testing.assert_array_equal(unit.reconstruction, raw.reconstruction)
+    assert (unit.knn != raw.knn).nnz == 0
+    assert unit.history.drop(columns="seconds").equals(raw.history.drop(columns="seconds"))
+    assert (unit.summary["cell_embedding_norm"], raw.summary["cell_embedding_norm"]) == ("l2", "none")
+
+
 def test_recompute_gives_the_same_model(inputs):
     base = TrainParams(epochs=2, eval_every=2, precision="fp32", seed=3)
     a = train(inputs, base, SMALL, device="cpu", progress=False)

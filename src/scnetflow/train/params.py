@@ -16,6 +16,8 @@ TARGET_GENES = ("hvg", "all")
 DEVICES = ("auto", "cpu", "cuda")
 #: How the held-out PPI edges are drawn (:func:`scnetflow.train.data.split_ppi`).
 VAL_SPLITS = ("keep_degree", "uniform")
+#: How the written cell embedding (``obsm["X_scnet"]``) is scaled (:func:`scnetflow.train.result.kept_result`).
+CELL_EMBEDDING_NORMS = ("l2", "none")
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,10 @@ class TrainParams:
     selection: str = option("last", "Which evaluation's model to keep: auroc (best held-out PPI AUROC, the paper), "
                                     "last (the authors' code), expr (best held-out expression r), combined (best "
                                     "mean of both skills).", choices=SELECTIONS)
+    cell_embedding_norm: str = option("l2", "How the cell embedding is written: l2 (each cell's vector scaled to "
+                                            "unit length; its length grows with the cell's KNN edges that survive "
+                                            "pruning) or none (as the cell attention returns it, the authors' code).",
+                                      choices=CELL_EMBEDDING_NORMS)
     patience: int = option(0, "Stop after this many evaluations without gain of the --selection criterion (0: "
                               "never stop early).", min=0)
     prune_every: int = option(30, "Epochs between KNN prunings (0: off).", min=0)

@@ -44,15 +44,28 @@ class TrainResult:
         return out
 
 
-def kept_result(best: dict, rule: str, adata: ad.AnnData, hist: pd.DataFrame, run_summary: dict) -> TrainResult:
-    """A :class:`TrainResult` from the evaluation kept under ``rule``."""
+def unit_rows(X: np.ndarray) -> np.ndarray:
+    """Each row of ``X`` (cells x dims) scaled to unit Euclidean length; an all-zero row stays zero."""
+    norm = np.linalg.norm(X, axis=1, keepdims=True)
+    return X / np.where(norm > 0, norm, 1).astype(X.dtype)
+
+
+def kept_result(best: dict, rule: str, adata: ad.AnnData, hist: pd.DataFrame, run_summary: dict,
+                cell_embedding_norm: str = "l2") -> TrainResult:
+    """A :class:`TrainResult` from the evaluation kept under ``rule``.
+
+    With ``cell_embedding_norm="l2"`` the cell embedding is written as unit vectors: the cell attention sums
+    sigmoid-weighted messages, so a vector's length follows how many of its KNN edges survived pruning
+    (``docs/method.md``, ``--cell-embedding-norm``), not the cell's state; the decoder's input is unchanged.
+    """
     knn = global_knn(best["knn"], adata.n_obs)
     summary = {"selection": rule, "best_epoch": best["epoch"], "best_val_auroc": best["val_auroc"],
                "best_val_aupr": best["val_aupr"], "best_val_expr_r": best["val_expr_r"],
                "best_val_expr_mse": best["val_expr_mse"], "knn_edges_best": int(knn.nnz // 2), **run_summary}
     genes = pd.DataFrame(best["zg"], index=pd.Index(adata.var_names, name="gene"),
                          columns=[f"scnet_{i}" for i in range(best["zg"].shape[1])])
-    return TrainResult(best["zc"], genes, expression_units(best["recon"], adata.X), knn, hist, summary)
+    cells = unit_rows(best["zc"]) if cell_embedding_norm == "l2" else best["zc"]
+    return TrainResult(cells, genes, expression_units(best["recon"], adata.X), knn, hist, summary)
 
 
 def annotate(adata: ad.AnnData, result: TrainResult, params: TrainParams, model_config: ModelConfig) -> ad.AnnData:

@@ -334,14 +334,15 @@ class Trainer:
                        "device": str(self.dev), "precision": str(self.dtype).removeprefix("torch."),
                        "threads": torch.get_num_threads(),
                        "val_split": self.params.val_split, "n_val_edges": int(self.n_val_edges),
-                       "ema_decay": self.params.ema_decay,
+                       "ema_decay": self.params.ema_decay, "cell_embedding_norm": self.params.cell_embedding_norm,
                        "n_subsets": len(self.subsets), "subset_cells": self.width, "n_edge_batches": self.n_batches,
                        "knn_edges_start": int(hist["n_knn_edges"].iloc[0]),
                        "seconds_total": time.perf_counter() - self.t_start,
                        "seconds_per_epoch_median": float(np.median(hist["seconds"].to_numpy())),
                        "attention_histogram": self.attention_hist, "seed": self.params.seed,
                        "n_target_genes": int(self.target.sum())}
-        results = {rule: kept_result(self.kept[rule], rule, self.adata, hist, run_summary) for rule in self.rules}
+        results = {rule: kept_result(self.kept[rule], rule, self.adata, hist, run_summary,
+                                     self.params.cell_embedding_norm) for rule in self.rules}
         for r in results.values():
             r.target = self.target
         best = self.kept[self.params.selection]
