@@ -51,12 +51,13 @@ def unit_rows(X: np.ndarray) -> np.ndarray:
 
 
 def kept_result(best: dict, rule: str, adata: ad.AnnData, hist: pd.DataFrame, run_summary: dict,
-                cell_embedding_norm: str = "l2") -> TrainResult:
+                cell_embedding_norm: str) -> TrainResult:
     """A :class:`TrainResult` from the evaluation kept under ``rule``.
 
-    With ``cell_embedding_norm="l2"`` the cell embedding is written as unit vectors: the cell attention sums
-    sigmoid-weighted messages, so a vector's length follows how many of its KNN edges survived pruning
-    (``docs/method.md``, ``--cell-embedding-norm``), not the cell's state; the decoder's input is unchanged.
+    ``cell_embedding_norm`` is :attr:`TrainParams.cell_embedding_norm`. With ``"l2"`` the cell embedding is
+    written as unit vectors: the cell attention sums sigmoid-weighted messages, so a vector's length follows
+    how many of its KNN edges survived pruning (``docs/method.md``, ``--cell-embedding-norm``), not the
+    cell's state; the decoder's input is unchanged.
     """
     knn = global_knn(best["knn"], adata.n_obs)
     summary = {"selection": rule, "best_epoch": best["epoch"], "best_val_auroc": best["val_auroc"],
