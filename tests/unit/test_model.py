@@ -83,6 +83,40 @@ def test_sigmoid_attention_weighted_mean_normalises_per_node_only():
     torch.testing.assert_close(out_w[3:], weighted.lin_skip(x[3:]))  # no in-edges: the skip term only
 
 
+@pytest.mark.parametrize("built", ["sum", "mean", "weighted_mean"])
+def test_sigmoid_attention_reaggregate_matches_a_layer_built_that_way(built):
+    """reaggregate() turns one layer's output into what the same weights give under every other aggregation,
+    from the output and scores alone; a node without in-edges keeps the skip term."""
+    torch.manual_seed(2)
+    x, ei = torch.randn(8, 5), torch.tensor([[1, 2, 3, 4, 5, 6, 7], [0, 0, 0, 0, 1, 1, 2]])
+    layers = {aggr: SigmoidTransformerConv(5, 3, aggr=aggr).eval() for aggr in ("sum", "mean", "weighted_mean")}
+    for layer in layers.values():
+        layer.load_state_dict(layers["sum"].state_dict())
+    with torch.no_grad():
+        out, (_, alpha) = layers[built](x, ei, return_attention_weights=True)
+        outs = {aggr: layer(x, ei) for aggr, layer in layers.items()}
+        assert not torch.allclose(outs["mean"], outs["weighted_mean"], atol=1e-3)  # the scores differ
+        for aggr, expect in outs.items():
+            got = layers[built].reaggregate(x, out, ei, alpha, aggr)
+            torch.testing.assert_close(got, expect, rtol=1e-5, atol=1e-6)
+            torch.testing.assert_close(got[3:], layers[built].lin_skip(x[3:]))
+    with pytest.raises(ValueError, match="aggr must be one of"):
+        layers[built].reaggregate(x, out, ei, alpha, "max")
+
+
+def test_model_cell_embedding_aggr_leaves_the_reconstruction():
+    """ScNET(cell_embedding_aggr=...) changes Z_c only; the decoder reads the aggregation it was built with."""
+    torch.manual_seed(3)
+    model = ScNET(3, 4, ModelConfig(hidden_dim=8, embedding_dim=2)).eval()
+    x, knn, ppi = torch.randn(3, 4), Graph.from_edge_index(KNN, 4), Graph.from_edge_index(PPI, 3)
+    with torch.no_grad():
+        zg, zc, recon, alpha = model(x, knn, ppi)
+        zg_m, zc_m, recon_m, alpha_m = model(x, knn, ppi, cell_embedding_aggr="mean")
+    for a, b in ((zg, zg_m), (recon, recon_m), (alpha, alpha_m)):
+        torch.testing.assert_close(a, b, rtol=0, atol=0)
+    assert not torch.allclose(zc, zc_m, atol=1e-4)  # every ring cell has 2 neighbours: the sum halves
+
+
 @pytest.mark.parametrize("autocast", [False, True])
 def test_csr_gcn_matches_pyg_gcn(autocast):
     from torch_geometric.nn import GCNConv

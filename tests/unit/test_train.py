@@ -127,6 +127,29 @@ def test_cell_embedding_norm_scales_only_the_written_cells(inputs):
     assert (unit.summary["cell_embedding_norm"], raw.summary["cell_embedding_norm"]) == ("l2", "none")
 
 
+def test_cell_embedding_aggr_changes_only_the_written_cells(inputs):
+    """The written embedding under each aggregation from one training: genes, reconstruction, pruned KNN
+    and history are those of the sum the model trained with."""
+    params = TrainParams(epochs=4, eval_every=2, prune_every=2, precision="fp32", seed=5, cell_embedding_norm="none")
+    assert TrainParams().cell_embedding_aggr == "weighted_mean" and ModelConfig().attention_aggr == "sum"
+    runs = {aggr: train(inputs, dataclasses.replace(params, cell_embedding_aggr=aggr), SMALL, device="cpu",
+                        progress=False) for aggr in ("sum", "mean", "weighted_mean")}
+    base = runs["sum"]
+    for aggr, r in runs.items():
+        np.testing.assert_array_equal(r.gene_embedding.to_numpy(), base.gene_embedding.to_numpy())
+        np.testing.assert_array_equal(r.reconstruction, base.reconstruction)
+        assert (r.knn != base.knn).nnz == 0
+        assert r.history.drop(columns="seconds").equals(base.history.drop(columns="seconds"))
+        assert r.summary["cell_embedding_aggr"] == aggr
+        if aggr != "sum":
+            assert np.abs(r.cell_embedding - base.cell_embedding).max() > 1e-3
+    # the sum's length grows with the pruned degree; the mean's follows it far less
+    degree = np.asarray(base.knn.sum(axis=1)).ravel()
+    r_sum = np.corrcoef(degree, np.linalg.norm(base.cell_embedding, axis=1))[0, 1]
+    r_mean = np.corrcoef(degree, np.linalg.norm(runs["mean"].cell_embedding, axis=1))[0, 1]
+    assert r_sum > 0.5 and abs(r_mean) < r_sum
+
+
 def test_recompute_gives_the_same_model(inputs):
     base = TrainParams(epochs=2, eval_every=2, precision="fp32", seed=3)
     a = train(inputs, base, SMALL, device="cpu", progress=False)

@@ -85,6 +85,33 @@ class SigmoidTransformerConv(TransformerConv):
         """The ``aggr`` this layer was built with, one of :data:`ATTENTION_AGGRS`."""
         return "weighted_mean" if self.normalize_scores else "sum" if self.aggr == "add" else "mean"
 
+    def reaggregate(self, x: Tensor, out: Tensor, edge_index: Tensor, alpha: Tensor, aggr: str) -> Tensor:
+        r"""This layer's output ``out`` on ``x`` with its neighbour term combined by ``aggr`` in place of the
+        layer's own: :math:`W_s x_i + \frac{1}{n_i} \sum_{j \in \mathcal{N}(i)} \alpha_{ij} W_v x_j` with
+        :math:`n_i` = 1 (``"sum"``), :math:`|\mathcal{N}(i)|` (``"mean"``) or :math:`\sum_j \alpha_{ij}`
+        (``"weighted_mean"``). The same weights and scores: a model trained under one aggregation writes its
+        cell embedding under another (``--cell-embedding-aggr``). For eval mode, where the scores carry no
+        dropout; a node without neighbours keeps :math:`W_s x_i`.
+
+        Shapes:
+            - **input:** ``x`` :math:`(|V|, F_{in})`, ``out`` :math:`(|V|, F_{out})`, ``edge_index``
+              :math:`(2, |E|)`, ``alpha`` :math:`(|E|,)` or :math:`(|E|, 1)`, the scores ``forward`` returned
+            - **output:** :math:`(|V|, F_{out})`, float32
+        """
+        if aggr not in ATTENTION_AGGRS:
+            raise ValueError(f"aggr must be one of {ATTENTION_AGGRS}, got {aggr!r}")
+        if aggr == self.attention_aggr:
+            return out.float()
+        index, n = edge_index[1], out.shape[0]
+        alpha = alpha.reshape(-1).float()
+        divisor = {"sum": lambda: torch.ones(n, device=out.device),
+                   "mean": lambda: scatter(torch.ones_like(alpha), index, 0, n, reduce="sum").clamp_min(1),
+                   "weighted_mean": lambda: scatter(alpha, index, 0, n, reduce="sum").clamp_min(1e-12)}
+        skip = self.lin_skip(x).float()
+        # float32 from here: out - skip recovers the neighbour term to out's own rounding
+        raw = (out.float() - skip) * divisor[self.attention_aggr]().view(-1, 1)
+        return skip + raw / divisor[aggr]().view(-1, 1)
+
 
 class CSRGCNConv(GCNConv):
     r"""Graph convolution (Kipf & Welling, 2017) over a precomputed normalised sparse adjacency.

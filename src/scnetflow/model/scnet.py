@@ -160,10 +160,13 @@ class ScNET(nn.Module):
             if isinstance(m, nn.Linear):
                 m.reset_parameters()
 
-    def forward(self, x: Tensor, knn: Graph, ppi: Graph,
-                target_genes: Tensor | None = None) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+    def forward(self, x: Tensor, knn: Graph, ppi: Graph, target_genes: Tensor | None = None,
+                cell_embedding_aggr: str | None = None) -> tuple[Tensor, Tensor, Tensor, Tensor]:
         r"""``target_genes`` (indices) limits :math:`\hat X` to those genes' columns: training scores only the
-        target genes, and every weight gets the same gradient (zero for the other genes' rows)."""
+        target genes, and every weight gets the same gradient (zero for the other genes' rows).
+        ``cell_embedding_aggr`` (one of :data:`ATTENTION_AGGRS`; eval mode) returns :math:`Z_c` with the cell
+        attention's neighbour term combined that way (:meth:`SigmoidTransformerConv.reaggregate`);
+        :math:`\hat X` is always decoded from the aggregation the model was built with."""
         args = (knn.encoder_adj(self.config.encoder), ppi.encoder_adj(self.config.encoder))
         for block in self.encoder:
             if self.config.recompute and self.training and torch.is_grad_enabled():
@@ -172,14 +175,16 @@ class ScNET(nn.Module):
                 x = block(x, *args)
         zg = self.drop(self.act(self.gene_gcn(x, ppi.head_adj)))
         zg = self.gene_attention(zg, ppi.edge_index)
-        zc = self.drop(self.act(self.cell_gcn(x.t(), knn.head_adj)))
-        zc, (_, alpha) = self.cell_attention(zc, knn.edge_index, return_attention_weights=True)
+        h = self.drop(self.act(self.cell_gcn(x.t(), knn.head_adj)))
+        zc, (_, alpha) = self.cell_attention(h, knn.edge_index, return_attention_weights=True)
         if target_genes is None:
             recon = self.expression_decoder(zc)
         else:
             out = self.expression_decoder[-1]
             recon = nn.functional.linear(self.expression_decoder[:-1](zc), out.weight[target_genes],
                                          out.bias[target_genes])
+        if cell_embedding_aggr is not None:
+            zc = self.cell_attention.reaggregate(h, zc, knn.edge_index, alpha, cell_embedding_aggr)
         return zg.float(), zc.float(), recon.float(), alpha.view(-1).float()
 
     @staticmethod

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from scnetflow.model.layers import ATTENTION_AGGRS
 from scnetflow.params import SEED_HELP, option
 from scnetflow.train.selection import SELECTIONS
 
@@ -57,6 +58,11 @@ class TrainParams:
                                             "unit length; its length grows with the cell's KNN edges that survive "
                                             "pruning) or none (as the cell attention returns it, the authors' code).",
                                       choices=CELL_EMBEDDING_NORMS)
+    cell_embedding_aggr: str = option(
+        "weighted_mean", "How the written cell embedding combines a cell's attention-weighted neighbour messages: "
+                         "sum (the authors' code), mean (divided by the cell's KNN degree) or weighted_mean (by the "
+                         "sum of its attention scores). The same trained weights; the reconstruction always uses "
+                         "--attention-aggr.", choices=ATTENTION_AGGRS)
     patience: int = option(0, "Stop after this many evaluations without gain of the --selection criterion (0: "
                               "never stop early).", min=0)
     prune_every: int = option(30, "Epochs between KNN prunings (0: off).", min=0)

@@ -170,12 +170,13 @@ class Trainer:
                     c.encoder_init, f"{self.n_params:,}", self.dev, str(self.dtype).removeprefix("torch."),
                     f"decay {self.params.ema_decay:g}" if self.average is not None else "off", self.params.seed)
 
-    def forward(self, sub: Subset, edges: np.ndarray, genes: Tensor | None = None):
+    def forward(self, sub: Subset, edges: np.ndarray, genes: Tensor | None = None,
+                cell_embedding_aggr: str | None = None):
         """The model on one subset with the KNN ``edges`` (E, 2); attention is the mean of an edge's two
         directions."""
         knn = Graph.from_edge_index(both_directions(edges), self.width).to(self.dev)
         with torch.autocast(self.dev.type, dtype=torch.bfloat16, enabled=self.dtype == torch.bfloat16):
-            zg, zc, recon, alpha = self.model(sub.x.to(self.dev), knn, self.ppi_graph, genes)
+            zg, zc, recon, alpha = self.model(sub.x.to(self.dev), knn, self.ppi_graph, genes, cell_embedding_aggr)
         e = len(edges)
         return zg, zc, recon, ((alpha[:e] + alpha[e:]) / 2)
 
@@ -241,7 +242,7 @@ class Trainer:
         for sub in self.subsets:
             zc_s, rec_s = 0, 0
             for batch in np.array_split(sub.edges, self.n_batches):
-                zg_b, zc_b, rec_b, _ = self.forward(sub, batch)
+                zg_b, zc_b, rec_b, _ = self.forward(sub, batch, cell_embedding_aggr=self.params.cell_embedding_aggr)
                 zg_sum, zc_s, rec_s, count = zg_sum + zg_b, zc_s + zc_b, rec_s + rec_b, count + 1
             rec_s = rec_s / self.n_batches
             if sub.held is not None:
@@ -335,6 +336,7 @@ class Trainer:
                        "threads": torch.get_num_threads(),
                        "val_split": self.params.val_split, "n_val_edges": int(self.n_val_edges),
                        "ema_decay": self.params.ema_decay, "cell_embedding_norm": self.params.cell_embedding_norm,
+                       "cell_embedding_aggr": self.params.cell_embedding_aggr,
                        "n_subsets": len(self.subsets), "subset_cells": self.width, "n_edge_batches": self.n_batches,
                        "knn_edges_start": int(hist["n_knn_edges"].iloc[0]),
                        "seconds_total": time.perf_counter() - self.t_start,
