@@ -39,7 +39,8 @@ class SigmoidTransformerConv(TransformerConv):
     sum by :math:`|\mathcal{N}(i)|`; ``aggr="weighted_mean"`` divides it by
     :math:`\sum_{j} \alpha_{ij}`, the normalisation the softmax of ``TransformerConv`` implies. Both keep
     the scores themselves global (pruning compares them across the graph) and the output degree-free
-    (``docs/method.md``: the quality suite made neither the default).
+    (``docs/method.md``: the quality suite made neither the default for training; :meth:`reaggregate`
+    writes the cell embedding of a model trained under the sum as a weighted mean).
 
     Args:
         in_channels (int): Input width.

@@ -20,7 +20,9 @@ from scnetflow.train.units import expression_units
 class TrainResult:
     """What :func:`train` returns: everything from the evaluation kept by ``params.selection``."""
 
-    cell_embedding: np.ndarray  #: (C, 75); unit rows under ``params.cell_embedding_norm="l2"`` (the default)
+    #: (C, 75): the cell attention's output under ``params.cell_embedding_aggr``; unit rows under
+    #: ``params.cell_embedding_norm="l2"`` (both defaults)
+    cell_embedding: np.ndarray
     gene_embedding: pd.DataFrame  #: (G, 75), indexed by gene symbol
     #: (C, G) reconstructed log-normalised expression (:func:`expression_units` of the decoder output)
     reconstruction: np.ndarray
