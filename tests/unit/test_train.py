@@ -143,7 +143,7 @@ def test_cell_embedding_aggr_changes_only_the_written_cells(inputs):
         assert r.summary["cell_embedding_aggr"] == aggr
         if aggr != "sum":
             assert np.abs(r.cell_embedding - base.cell_embedding).max() > 1e-3
-    # the sum's length grows with the pruned degree; the mean's follows it far less
+    # the sum's length grows with the pruned degree; the mean's follows it less
     degree = np.asarray(base.knn.sum(axis=1)).ravel()
     r_sum = np.corrcoef(degree, np.linalg.norm(base.cell_embedding, axis=1))[0, 1]
     r_mean = np.corrcoef(degree, np.linalg.norm(runs["mean"].cell_embedding, axis=1))[0, 1]
