@@ -73,7 +73,7 @@ class SigmoidTransformerConv(TransformerConv):
         alpha = torch.sigmoid(self.temperature * z)
         self._alpha = alpha  # what pruning and return_attention_weights see: global, not per-node
         if self.normalize_scores:  # each node's scores sum to 1, as after a softmax; dropout after, as PyG's
-            alpha = alpha / scatter(alpha, index, 0, size_i, reduce="sum").clamp_min(1e-12)[index]
+            alpha = alpha / _divisor("weighted_mean", alpha, index, size_i)[index]
         alpha = nn.functional.dropout(alpha, p=self.dropout, training=self.training)
         return value_j * alpha.view(-1, self.heads, 1).to(value_j.dtype)
 
@@ -105,13 +105,20 @@ class SigmoidTransformerConv(TransformerConv):
             return out.float()
         index, n = edge_index[1], out.shape[0]
         alpha = alpha.reshape(-1).float()
-        divisor = {"sum": lambda: torch.ones(n, device=out.device),
-                   "mean": lambda: scatter(torch.ones_like(alpha), index, 0, n, reduce="sum").clamp_min(1),
-                   "weighted_mean": lambda: scatter(alpha, index, 0, n, reduce="sum").clamp_min(1e-12)}
         skip = self.lin_skip(x).float()
         # float32 from here: out - skip recovers the neighbour term to out's own rounding
-        raw = (out.float() - skip) * divisor[self.attention_aggr]().view(-1, 1)
-        return skip + raw / divisor[aggr]().view(-1, 1)
+        raw = (out.float() - skip) * _divisor(self.attention_aggr, alpha, index, n).view(-1, 1)
+        return skip + raw / _divisor(aggr, alpha, index, n).view(-1, 1)
+
+
+def _divisor(aggr: str, alpha: Tensor, index: Tensor, n: int) -> Tensor:
+    """Per node :math:`(n,)`, what ``aggr`` divides the sum of its weighted messages by: 1 (``"sum"``), its
+    in-degree (``"mean"``, at least 1, as PyG's mean) or the sum of its scores ``alpha`` (``"weighted_mean"``)."""
+    if aggr == "sum":
+        return alpha.new_ones(n)
+    if aggr == "mean":
+        return scatter(torch.ones_like(alpha), index, 0, n, reduce="sum").clamp_min(1)
+    return scatter(alpha, index, 0, n, reduce="sum").clamp_min(1e-12)
 
 
 class CSRGCNConv(GCNConv):
