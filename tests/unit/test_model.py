@@ -178,6 +178,27 @@ def test_backward_adam_matches_torch_adam():
     torch.testing.assert_close(a.bias, b.bias)
 
 
+def test_backward_adam_groups_take_their_own_lr_like_torch_adam():
+    torch.manual_seed(0)
+    a1, a2 = torch.nn.Linear(6, 5), torch.nn.Linear(5, 3)
+    b1, b2 = torch.nn.Linear(6, 5), torch.nn.Linear(5, 3)
+    b1.load_state_dict(a1.state_dict())
+    b2.load_state_dict(a2.state_dict())
+    start = a2.weight.detach().clone()
+    ours = BackwardAdam([{"params": a1.parameters()}, {"params": a2.parameters(), "lr": 3e-2}], lr=1e-2)
+    ref = torch.optim.Adam([{"params": b1.parameters()}, {"params": b2.parameters(), "lr": 3e-2}], lr=1e-2)
+    x = torch.randn(10, 6)
+    for _ in range(3):
+        ours.begin_step()
+        a2(a1(x)).pow(2).sum().backward()
+        ref.zero_grad()
+        b2(b1(x)).pow(2).sum().backward()
+        ref.step()
+    for ours_p, ref_p in ((a1.weight, b1.weight), (a2.weight, b2.weight), (a2.bias, b2.bias)):
+        torch.testing.assert_close(ours_p, ref_p)
+    assert (a2.weight - start).abs().max() > 5e-2  # three steps of about 3e-2 each, not 1e-2
+
+
 def test_backward_adam_bfloat16_weights_follow_float32():
     torch.manual_seed(0)
     a = torch.nn.Linear(64, 64)
@@ -473,3 +494,28 @@ def test_decoding_only_target_genes_gives_the_same_gradients():
     for name in grads[0]:
         torch.testing.assert_close(grads[0][name], grads[1][name])
     assert grads[0]["expression_decoder.4.weight"][1].abs().sum() == 0  # a non-target gene's row
+
+
+@pytest.mark.parametrize("in_backward", [False, True])
+def test_gene_encoder_lr_scale_sets_the_gene_encoder_step(in_backward):
+    """Adam's first step moves each weight by about its lr: the gene encoder's by lr x scale, the rest by lr,
+    with PyTorch's Adam and with the in-backward Adam of large models alike."""
+    from scnetflow.train.params import TrainParams
+    from scnetflow.train.runtime import LARGE_MODEL, Optimizer, param_groups
+
+    torch.manual_seed(0)
+    model = ScNET(3, 4, ModelConfig(hidden_dim=6, embedding_dim=2, dropout=0.0))
+    params = TrainParams(lr=1e-3, gene_encoder_lr_scale=3.0, weight_decay=0.0)
+    groups = param_groups(model, params)
+    gene = {id(p) for m in (model.gene_gcn, model.gene_attention) for p in m.parameters()}
+    assert {id(p) for p in groups[1]["params"]} == gene and groups[1]["lr"] == pytest.approx(3e-3)
+    assert len(groups[0]["params"]) + len(gene) == len(list(model.parameters()))
+    start = {n: p.detach().clone() for n, p in model.named_parameters()}
+    opt = Optimizer(model, params, torch.float32, LARGE_MODEL if in_backward else 1)
+    assert opt.in_backward is in_backward
+    zg, zc, recon, _ = model(torch.randn(3, 4), Graph.from_edge_index(KNN, 4), Graph.from_edge_index(PPI, 3))
+    opt.step(zg.pow(2).sum() + recon.pow(2).sum())
+    moved = {n: (p.detach() - start[n]).abs().max().item() for n, p in model.named_parameters()}
+    assert moved["gene_attention.lin_value.weight"] == pytest.approx(3e-3, rel=1e-3)
+    assert moved["expression_decoder.0.weight"] == pytest.approx(1e-3, rel=1e-3)
+    opt.remove()

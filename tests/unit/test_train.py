@@ -50,6 +50,7 @@ def test_train_outputs(inputs, tmp_path):
     assert (SMALL.encoder, r.summary["encoder"], r.summary["encoder_init"]) == ("auto", "sage", "random")
     assert out.uns["scnet"]["params"]["encoder"] == "sage"
     assert (r.summary["val_split"], r.summary["ema_decay"]) == ("keep_degree", 0.0) and r.summary["n_val_edges"] > 0
+    assert (r.summary["lr"], r.summary["gene_encoder_lr_scale"]) == (params.lr, params.gene_encoder_lr_scale)
     assert "X_scnet" not in inputs.obsm  # input untouched
 
 

@@ -25,8 +25,9 @@ class BackwardAdam:
     """Adam whose step runs in each parameter's post-accumulate-grad hook.
 
     Args:
-        params: Parameters to optimise.
-        lr (float): Learning rate (default: :obj:`1e-4`).
+        params: Parameters to optimise, or ``torch.optim``-style groups (dicts with ``"params"`` and optionally
+            their own ``"lr"``).
+        lr (float): Learning rate of parameters whose group names none (default: :obj:`1e-4`).
         weight_decay (float): L2 penalty added to the gradient (default: :obj:`1e-5`).
         betas (tuple): Adam's :math:`\\beta_1, \\beta_2` (default: :obj:`(0.9, 0.999)`).
         eps (float): Adam's :math:`\\epsilon` (default: :obj:`1e-8`).
@@ -37,7 +38,11 @@ class BackwardAdam:
 
     def __init__(self, params, lr: float = 1e-4, weight_decay: float = 1e-5, betas=(0.9, 0.999),
                  eps: float = 1e-8, state_dtype: torch.dtype = torch.float32, chunk: int = 1 << 20):
-        self.params = [p for p in params if p.requires_grad]
+        groups = list(params)
+        if groups and not isinstance(groups[0], dict):
+            groups = [{"params": groups}]
+        self.lrs = {p: g.get("lr", lr) for g in groups for p in g["params"] if p.requires_grad}
+        self.params = list(self.lrs)
         self.lr, self.weight_decay, self.betas, self.eps, self.state_dtype = lr, weight_decay, betas, eps, state_dtype
         self.chunk = chunk
         self.step_count = 0
@@ -57,7 +62,7 @@ class BackwardAdam:
         m, v = self.state[p]
         b1, b2 = self.betas
         t = self.step_count
-        step = -self.lr / (1 - b1 ** t)
+        step = -self.lrs[p] / (1 - b1 ** t)
         # Chunks bound the float32 temporaries to a few MB even for a 71 M-element weight.
         for pc, gc, mc, vc in zip(*(x.view(-1).split(self.chunk) for x in (p, grad, m, v))):
             p32, g32 = pc.float(), gc.float()  # no copies for float32 tensors

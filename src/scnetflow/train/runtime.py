@@ -50,6 +50,17 @@ def _cpu_has_fast_bf16() -> bool:
     return "amx_bf16" in flags or "avx512_bf16" in flags
 
 
+def param_groups(model: torch.nn.Module, params: TrainParams) -> list[dict]:
+    """Adam's parameter groups: the gene encoder (``gene_gcn``, ``gene_attention``) at ``lr *
+    gene_encoder_lr_scale``, everything else at ``lr``. Only the PPI loss reaches the gene encoder, and Adam
+    moves each weight by about ``lr`` per step whatever the loss weights, so its own rate is what lets the gene
+    embedding travel further in the same epochs."""
+    gene = [p for m in (model.gene_gcn, model.gene_attention) for p in m.parameters()]
+    ids = {id(p) for p in gene}
+    rest = [p for p in model.parameters() if id(p) not in ids]
+    return [{"params": rest, "lr": params.lr}, {"params": gene, "lr": params.lr * params.gene_encoder_lr_scale}]
+
+
 class Optimizer:
     """Adam (lr, L2 weight decay) as the paper. Large models step inside backward (:class:`BackwardAdam`:
     one gradient alive at a time; with bfloat16 precision, bfloat16 encoder weights and moments); small ones
@@ -57,13 +68,12 @@ class Optimizer:
 
     def __init__(self, model: torch.nn.Module, params: TrainParams, dtype: torch.dtype, n_params: int):
         self.in_backward = n_params >= LARGE_MODEL
+        groups = param_groups(model, params)
         if self.in_backward:
-            self.opt = BackwardAdam(model.parameters(), lr=params.lr, weight_decay=params.weight_decay,
-                                    state_dtype=dtype)
+            self.opt = BackwardAdam(groups, lr=params.lr, weight_decay=params.weight_decay, state_dtype=dtype)
         else:
             fused = next(model.parameters()).device.type in ("cpu", "cuda")
-            self.opt = torch.optim.Adam(model.parameters(), lr=params.lr, weight_decay=params.weight_decay,
-                                        fused=fused)
+            self.opt = torch.optim.Adam(groups, lr=params.lr, weight_decay=params.weight_decay, fused=fused)
 
     def step(self, loss: Tensor) -> None:
         if self.in_backward:

@@ -334,6 +334,7 @@ class Trainer:
                        "encoder": self.model_config.encoder, "encoder_init": self.model_config.encoder_init,
                        "device": str(self.dev), "precision": str(self.dtype).removeprefix("torch."),
                        "threads": torch.get_num_threads(),
+                       "lr": self.params.lr, "gene_encoder_lr_scale": self.params.gene_encoder_lr_scale,
                        "val_split": self.params.val_split, "n_val_edges": int(self.n_val_edges),
                        "ema_decay": self.params.ema_decay, "cell_embedding_norm": self.params.cell_embedding_norm,
                        "cell_embedding_aggr": self.params.cell_embedding_aggr,
