@@ -27,9 +27,9 @@ class TrainParams:
 
     epochs: int = option(250, "Training epochs.", min=1)
     lr: float = option(1e-4, "Adam learning rate.", min=0, min_open=True)
-    gene_encoder_lr_scale: float = option(1.0, "The gene encoder's learning rate (the GCN and attention layers "
+    gene_encoder_lr_scale: float = option(3.0, "The gene encoder's learning rate (the GCN and attention layers "
                                                "that give the gene embedding, reached by the PPI loss alone) is "
-                                               "--lr times this.", min=0, min_open=True)
+                                               "--lr times this (1: one rate, the paper).", min=0, min_open=True)
     weight_decay: float = option(1e-5, "Adam L2 penalty.", min=0)
     lambda_ppi: float = option(1.0, "Weight of the PPI loss.", min=0)
     lambda_expr: float = option(1.0, "Weight of the expression loss.", min=0)
