@@ -43,7 +43,7 @@ class BackwardAdam:
             groups = [{"params": groups}]
         self.lrs = {p: g.get("lr", lr) for g in groups for p in g["params"] if p.requires_grad}
         self.params = list(self.lrs)
-        self.lr, self.weight_decay, self.betas, self.eps, self.state_dtype = lr, weight_decay, betas, eps, state_dtype
+        self.weight_decay, self.betas, self.eps, self.state_dtype = weight_decay, betas, eps, state_dtype
         self.chunk = chunk
         self.step_count = 0
         self.state: dict[nn.Parameter, tuple[Tensor, Tensor]] = {}
