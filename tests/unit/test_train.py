@@ -413,3 +413,47 @@ def test_keep_degree_split_holds_out_fewer_edges_when_too_few_qualify():
     star = sp.csr_matrix((np.ones(8), (np.r_[[0] * 4, 1, 2, 3, 4], np.r_[1, 2, 3, 4, [0] * 4])), shape=(5, 5))
     train_edges, val, neg = split_ppi(star, 0.5, np.random.default_rng(0), "keep_degree")
     assert len(val) == len(neg) == 0 and len(train_edges) == 4  # every leaf's only edge stays in training
+
+
+def _densest_batch_share(batches, n_cells: int) -> float:
+    """Mean over cells of the largest fraction of the cell's KNN edges that one batch holds."""
+    per_batch = np.stack([np.bincount(b.ravel(), minlength=n_cells) for b in batches])
+    return float((per_batch.max(axis=0) / np.maximum(per_batch.sum(axis=0), 1)).mean())
+
+
+def test_eval_batches_partition_the_edges_as_training_draws_them(inputs):
+    """Random partitions hold each edge once per partition, the same at every evaluation, and give a cell about
+    1/n_batches of its edges per batch; contiguous batches of the sorted edges (0) give most cells far more."""
+    from scnetflow.train.trainer import EVAL_STREAM, Trainer
+
+    def batches(partitions: int) -> list[np.ndarray]:
+        t = Trainer(inputs, TrainParams(eval_partitions=partitions, precision="fp32"), SMALL, device="cpu")
+        return t.eval_batches(t.subsets[0].edges, np.random.default_rng([0, EVAL_STREAM])), t.subsets[0].edges
+
+    (contiguous, edges), (one, _), (two, _) = batches(0), batches(1), batches(2)
+    assert len(contiguous) == len(one) == 5 and len(two) == 10
+    for got, expected in zip(contiguous, np.array_split(edges, 5)):
+        np.testing.assert_array_equal(got, expected)
+    key = lambda b: np.sort(np.concatenate(b)[:, 0] * len(edges) + np.concatenate(b)[:, 1])  # noqa: E731
+    np.testing.assert_array_equal(key(one), key([edges]))  # each edge once
+    np.testing.assert_array_equal(key(two), key([edges, edges]))  # once per partition
+    assert max(map(len, one)) - min(map(len, one)) <= 1
+    for a, b in zip(one, batches(1)[0]):  # the same generator seed, the same partition
+        np.testing.assert_array_equal(a, b)
+    n = inputs.n_obs
+    assert _densest_batch_share(one, n) < 0.45 < _densest_batch_share(contiguous, n)
+
+
+def test_eval_partitions_change_only_the_outputs(inputs):
+    """The evaluation draws from a generator of its own: losses, pruning and the kept epoch are the same under
+    every eval_partitions; the outputs are the model evaluated on other batches."""
+    params = TrainParams(epochs=4, eval_every=2, prune_every=2, precision="fp32", seed=3)
+    runs = {k: train(inputs, dataclasses.replace(params, eval_partitions=k), SMALL, device="cpu", progress=False)
+            for k in (0, 1, 2)}
+    losses = ["loss", "loss_ppi", "loss_expr", "n_knn_edges", "n_pruned"]
+    for k, r in runs.items():
+        assert r.history[losses].equals(runs[0].history[losses]) and (r.knn != runs[0].knn).nnz == 0
+        assert r.summary["eval_partitions"] == k
+        if k:
+            assert np.abs(r.cell_embedding - runs[0].cell_embedding).max() > 1e-3
+            assert np.abs(r.reconstruction - runs[0].reconstruction).max() > 1e-3

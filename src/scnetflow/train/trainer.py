@@ -39,6 +39,9 @@ from scnetflow.train.selection import NEEDS_EXPRESSION, SELECTIONS, selection_sc
 
 logger = logging.getLogger(__name__)
 
+#: second word of the evaluation's generator seed, ``(params.seed, EVAL_STREAM)``: a stream apart from training's
+EVAL_STREAM = 1
+
 
 def train(adata: ad.AnnData, params: TrainParams = TrainParams(), model_config: ModelConfig = ModelConfig(), *,
           device: str = "auto", checkpoint: str | Path | None = None, progress: bool | None = None,
@@ -231,6 +234,19 @@ class Trainer:
             removed += before - len(s.edges)
         return removed
 
+    def eval_batches(self, edges: np.ndarray, rng: np.random.Generator) -> list[np.ndarray]:
+        """The KNN edge batches (each (E_b, 2)) an evaluation averages over: ``params.eval_partitions`` random
+        partitions into ``n_batches``, as :meth:`train_epoch` draws them, so each cell meets about 1/n_batches of
+        its edges per batch as in training (contiguous batches of the sorted edges give a cell most of its edges
+        in one batch and few in the others); 0: contiguous batches. ``rng`` is the evaluation's own generator,
+        so training's random stream is the same whatever this draws."""
+        if self.n_batches == 1:
+            return [edges]
+        if self.params.eval_partitions == 0:
+            return np.array_split(edges, self.n_batches)
+        return [edges[idx] for _ in range(self.params.eval_partitions)
+                for idx in np.array_split(rng.permutation(len(edges)), self.n_batches)]
+
     @torch.no_grad()
     def evaluate(self) -> tuple[dict, dict]:
         """Eval-mode outputs over every subset and edge batch, and the held-out criteria."""
@@ -239,18 +255,20 @@ class Trainer:
         zg_sum, count, held_pred, held_true = 0, 0, [], []
         zc = np.zeros((a.n_obs, self.model_config.embedding_dim), np.float32)
         recon = np.zeros((a.n_obs, a.n_vars), np.float32)
+        rng = np.random.default_rng([self.params.seed, EVAL_STREAM])  # the same partitions at every evaluation
         for sub in self.subsets:
             zc_s, rec_s = 0, 0
-            for batch in np.array_split(sub.edges, self.n_batches):
+            batches = self.eval_batches(sub.edges, rng)
+            for batch in batches:
                 zg_b, zc_b, rec_b, _ = self.forward(sub, batch, cell_embedding_aggr=self.params.cell_embedding_aggr)
                 zg_sum, zc_s, rec_s, count = zg_sum + zg_b, zc_s + zc_b, rec_s + rec_b, count + 1
-            rec_s = rec_s / self.n_batches
+            rec_s = rec_s / len(batches)
             if sub.held is not None:
                 rows, cols = (h.to(dev) for h in sub.held)
                 held_pred.append(standardised_target_recon(rec_s, self.mask)[rows, cols].cpu().numpy())
                 held_true.append(sub.target.to(dev)[:, self.mask][rows, cols].cpu().numpy())
             own = sub.cells[:sub.n_real]
-            zc[own] = (zc_s / self.n_batches)[:sub.n_real].cpu().numpy()
+            zc[own] = (zc_s / len(batches))[:sub.n_real].cpu().numpy()
             recon[own] = rec_s[:sub.n_real].cpu().numpy()
         zg = zg_sum / count
         scores = torch.sigmoid(ScNET.ppi_logits(zg, self.val_pairs)).cpu().numpy()
@@ -339,6 +357,7 @@ class Trainer:
                        "ema_decay": self.params.ema_decay, "cell_embedding_norm": self.params.cell_embedding_norm,
                        "cell_embedding_aggr": self.params.cell_embedding_aggr,
                        "n_subsets": len(self.subsets), "subset_cells": self.width, "n_edge_batches": self.n_batches,
+                       "eval_partitions": self.params.eval_partitions,
                        "knn_edges_start": int(hist["n_knn_edges"].iloc[0]),
                        "seconds_total": time.perf_counter() - self.t_start,
                        "seconds_per_epoch_median": float(np.median(hist["seconds"].to_numpy())),
