@@ -54,10 +54,9 @@ class TrainParams:
                                    "hold about the last 1/(1 - decay) steps (0: off, the live weights as in the "
                                    "paper).", min=0, max=1, max_open=True)
     eval_every: int = option(10, "Epochs between evaluations.", min=1)
-    eval_partitions: int = option(1, "Random partitions of the KNN edges into --n-edge-batches batches, drawn as "
+    eval_partitions: int = option(0, "Random partitions of the KNN edges into --n-edge-batches batches, drawn as "
                                      "training draws its batches, that each evaluation averages its outputs over "
-                                     "(0: contiguous batches in edge order, the evaluation of earlier versions).",
-                                 min=0)
+                                     "(0: contiguous batches of the sorted edge list).", min=0)
     selection: str = option("last", "Which evaluation's model to keep: auroc (best held-out PPI AUROC, the paper), "
                                     "last (the authors' code), expr (best held-out expression r), combined (best "
                                     "mean of both skills).", choices=SELECTIONS)
