@@ -426,7 +426,7 @@ def test_eval_batches_partition_the_edges_as_training_draws_them(inputs):
     1/n_batches of its edges per batch; contiguous batches of the sorted edges (0) give most cells far more."""
     from scnetflow.train.trainer import EVAL_STREAM, Trainer
 
-    def batches(partitions: int) -> list[np.ndarray]:
+    def batches(partitions: int) -> tuple[list[np.ndarray], np.ndarray]:
         t = Trainer(inputs, TrainParams(eval_partitions=partitions, precision="fp32"), SMALL, device="cpu")
         return t.eval_batches(t.subsets[0].edges, np.random.default_rng([0, EVAL_STREAM])), t.subsets[0].edges
 
@@ -445,8 +445,8 @@ def test_eval_batches_partition_the_edges_as_training_draws_them(inputs):
 
 
 def test_eval_partitions_change_only_the_outputs(inputs):
-    """The evaluation draws from a generator of its own: losses, pruning and the kept epoch are the same under
-    every eval_partitions; the outputs are the model evaluated on other batches."""
+    """The evaluation draws from a generator of its own: losses and pruning are the same under every
+    eval_partitions; the outputs are the model evaluated on other batches."""
     params = TrainParams(epochs=4, eval_every=2, prune_every=2, precision="fp32", seed=3)
     runs = {k: train(inputs, dataclasses.replace(params, eval_partitions=k), SMALL, device="cpu", progress=False)
             for k in (0, 1, 2)}
