@@ -61,6 +61,12 @@ def subset_knn(pca: np.ndarray, k: int) -> sp.csr_matrix:
     return sp.csr_matrix((np.ones(rows.size, np.float32), (rows, idx[:, 1:].ravel())), shape=(len(pca),) * 2)
 
 
+def random_batches(n_edges: int, n_batches: int, rng: np.random.Generator) -> list[np.ndarray]:
+    """Indices of ``n_edges`` edges in ``n_batches`` random batches of equal size (within one): a new random
+    partition per call, as training draws one per epoch."""
+    return np.array_split(rng.permutation(n_edges), n_batches)
+
+
 def both_directions(edges: np.ndarray) -> Tensor:
     e = torch.from_numpy(edges.T.copy())
     return torch.cat([e, e.flip(0)], dim=1)

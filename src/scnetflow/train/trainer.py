@@ -28,8 +28,8 @@ from torch import Tensor
 from scnetflow.errors import InputError
 from scnetflow.model import Graph, ModelConfig, ScNET
 from scnetflow.train.averaging import WeightAverage
-from scnetflow.train.data import (Subset, both_directions, hold_out_expression, make_subsets, sample_non_edges,
-                                  sorted_edge_keys, split_ppi)
+from scnetflow.train.data import (Subset, both_directions, hold_out_expression, make_subsets, random_batches,
+                                  sample_non_edges, sorted_edge_keys, split_ppi)
 from scnetflow.train.losses import correlation_loss, expression_loss, standardised_target_recon
 from scnetflow.train.params import TARGET_GENES, TrainParams
 from scnetflow.train.pruning import prune
@@ -209,9 +209,9 @@ class Trainer:
         sums, steps = np.zeros(4), 0
         for k in self.rng.permutation(len(self.subsets)):
             sub = self.subsets[k]
-            order = self.rng.permutation(len(sub.edges))
+            batches = random_batches(len(sub.edges), self.n_batches, self.rng)
             sub.scores = np.zeros(len(sub.edges), np.float32)
-            for idx in np.array_split(order, self.n_batches):
+            for idx in batches:
                 sums += self.step(k, idx)
                 steps += 1
         return {"epoch": epoch, "loss": sums[0] / steps, "loss_ppi": sums[1] / steps, "loss_expr": sums[2] / steps,
@@ -245,7 +245,7 @@ class Trainer:
         if self.params.eval_partitions == 0:
             return np.array_split(edges, self.n_batches)
         return [edges[idx] for _ in range(self.params.eval_partitions)
-                for idx in np.array_split(rng.permutation(len(edges)), self.n_batches)]
+                for idx in random_batches(len(edges), self.n_batches, rng)]
 
     @torch.no_grad()
     def evaluate(self) -> tuple[dict, dict]:
