@@ -457,3 +457,28 @@ def test_eval_partitions_change_only_the_outputs(inputs):
         if k:
             assert np.abs(r.cell_embedding - runs[0].cell_embedding).max() > 1e-3
             assert np.abs(r.reconstruction - runs[0].reconstruction).max() > 1e-3
+
+
+def test_quality_readouts_reproduce_the_written_cell_embedding(inputs, monkeypatch):
+    """benchmarks/quality/readouts.py: its ``wmean`` readout under p0 and p1 is the cell embedding the train
+    step writes under --eval-partitions 0 and 1 (the same weights, batches and normalisation); the root term
+    alone is another embedding, written as unit rows (root) and as it is (root_raw)."""
+    import importlib.util
+    import sys
+
+    from scnetflow.train.trainer import Trainer
+
+    path = TEST_DATA.parents[1] / "benchmarks" / "quality" / "readouts.py"
+    monkeypatch.setattr(sys, "path", list(sys.path))  # the script puts its folder first, for run_suite
+    spec = importlib.util.spec_from_file_location("quality_readouts", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    params = TrainParams(epochs=4, eval_every=2, prune_every=2, precision="fp32", seed=3, selection="last")
+    for k in (0, 1):
+        trainer = Trainer(inputs, dataclasses.replace(params, eval_partitions=k), SMALL, device="cpu")
+        written = trainer.fit(None, False).cell_embedding
+        ro = module.readouts(trainer, f"p{k}")
+        np.testing.assert_allclose(ro["wmean"], written, atol=1e-5)
+        np.testing.assert_allclose(np.linalg.norm(ro["root"], axis=1), 1, atol=1e-5)
+        assert np.abs(ro["root"] - ro["wmean"]).max() > 1e-2
+        assert np.abs(np.linalg.norm(ro["root_raw"], axis=1) - 1).max() > 1e-2
