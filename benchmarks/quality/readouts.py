@@ -2,7 +2,8 @@
 """Cell-embedding readouts of one trained model, scored by max Leiden ARI against the cell labels.
 
     nice -n 5 env OMP_NUM_THREADS=1 .venv/bin/python benchmarks/quality/readouts.py \\
-        --graphs /work/qwork/prep/cellbench_dropseq-d8fc93dd/cellbench_dropseq.graphs.h5ad --setting gene_lr3
+        --graphs $QUALITY_WORK/prep/cellbench_dropseq-<hash>/cellbench_dropseq.graphs.h5ad --setting gene_lr3 \\
+        --out benchmarks/results/quality/readouts.json
 
 A diagnostic of issue 10, not a suite measure: it trains SETTING (``settings.toml``) once on a graphs.h5ad
 that the suite prepared, then writes the cell embedding several ways from the same weights and the same
@@ -15,8 +16,10 @@ same cells alongside). Readouts (rows of the output):
 
 Each under three edge batchings: ``p0`` the contiguous batches (``--eval-partitions 0``), ``p1`` one random
 partition (``--eval-partitions 1``), ``full`` every KNN edge in one pass. Prints one JSON line per
-readout and writes them to ``--out`` (JSON) when given. The choice among them is made on the evaluation
-data themselves, so a readout that wins here is a lead to confirm elsewhere, not a default.
+readout and adds them to ``--out`` (JSON) when given, replacing that file's rows of the same setting and
+sample (session 18's rows: ``benchmarks/results/quality/readouts.json``). Any choice among these readouts
+would be made on the evaluation data themselves: one that wins here is a lead to confirm elsewhere, not a
+default.
 """
 
 from __future__ import annotations
@@ -112,9 +115,12 @@ def main(argv: list[str]) -> None:
             for rep, info in summary["representations"].items()]
     for row in rows:
         print(json.dumps(row), flush=True)
-    if args.out:
+    if args.out:  # keeps the rows of other (setting, sample) pairs, so runs accumulate in one file
+        old = json.loads(args.out.read_text()) if args.out.exists() else []
+        mine = {(rows[0]["setting"], rows[0]["sample"])}
+        merged = [r for r in old if (r["setting"], r["sample"]) not in mine] + rows
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(rows, indent=1) + "\n")
+        args.out.write_text(json.dumps(merged, indent=1) + "\n")
 
 
 if __name__ == "__main__":
