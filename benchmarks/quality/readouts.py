@@ -41,19 +41,21 @@ BATCHINGS = ("p0", "p1", "full")
 
 
 def readouts(trainer, batching: str) -> dict:
-    """``{readout: (C, 75) array}`` from the trained ``trainer``'s first subset under ``batching``."""
+    """``{readout: (C, embedding_dim) array}`` from the trained ``trainer``'s first subset under ``batching``
+    (one of :data:`BATCHINGS`); ``trainer.params`` is left as it was."""
     import numpy as np
     import torch
 
     from scnetflow.train.result import unit_rows
     from scnetflow.train.trainer import EVAL_STREAM
 
-    sub, model = trainer.subsets[0], trainer.model.eval()
+    sub, model, params = trainer.subsets[0], trainer.model.eval(), trainer.params
     if batching == "full":
         batches = [sub.edges]
-    else:
-        trainer.params = dataclasses.replace(trainer.params, eval_partitions={"p0": 0, "p1": 1}[batching])
-        batches = trainer.eval_batches(sub.edges, np.random.default_rng([trainer.params.seed, EVAL_STREAM]))
+    else:  # the batches the train step's evaluation draws under that --eval-partitions
+        trainer.params = dataclasses.replace(params, eval_partitions={"p0": 0, "p1": 1}[batching])
+        batches = trainer.eval_batches(sub.edges, np.random.default_rng([params.seed, EVAL_STREAM]))
+        trainer.params = params
     seen = {}
     hook = model.cell_attention.register_forward_hook(lambda mod, inp, out: seen.update(h=inp[0].detach()))
     wmean = root = 0
@@ -75,7 +77,8 @@ def main(argv: list[str]) -> None:
     ap.add_argument("--setting", default="gene_lr3", help="a setting of settings.toml (its seed included)")
     ap.add_argument("--label-key", default="cell_line")
     ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--out", type=Path, help="write the rows as JSON here")
+    ap.add_argument("--out", type=Path,
+                    help="add the rows to this JSON file (replacing its rows of this setting and sample)")
     args = ap.parse_args(argv)
     if not args.graphs.is_file():
         sys.exit(f"Error: --graphs {args.graphs}: no such file; run run_suite.py on its dataset first")
