@@ -25,7 +25,6 @@ default.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import sys
 import time
@@ -42,20 +41,19 @@ BATCHINGS = ("p0", "p1", "full")
 
 def readouts(trainer, batching: str) -> dict:
     """``{readout: (C, embedding_dim) array}`` from the trained ``trainer``'s first subset under ``batching``
-    (one of :data:`BATCHINGS`); ``trainer.params`` is left as it was."""
+    (one of :data:`BATCHINGS`)."""
     import numpy as np
     import torch
 
     from scnetflow.train.result import unit_rows
     from scnetflow.train.trainer import EVAL_STREAM
 
-    sub, model, params = trainer.subsets[0], trainer.model.eval(), trainer.params
+    sub, model = trainer.subsets[0], trainer.model.eval()
     if batching == "full":
         batches = [sub.edges]
     else:  # the batches the train step's evaluation draws under that --eval-partitions
-        trainer.params = dataclasses.replace(params, eval_partitions={"p0": 0, "p1": 1}[batching])
-        batches = trainer.eval_batches(sub.edges, np.random.default_rng([params.seed, EVAL_STREAM]))
-        trainer.params = params
+        rng = np.random.default_rng([trainer.params.seed, EVAL_STREAM])
+        batches = trainer.eval_batches(sub.edges, rng, partitions={"p0": 0, "p1": 1}[batching])
     seen = {}
     hook = model.cell_attention.register_forward_hook(lambda mod, inp, out: seen.update(h=inp[0].detach()))
     wmean = root = 0

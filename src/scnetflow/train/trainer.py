@@ -234,17 +234,20 @@ class Trainer:
             removed += before - len(s.edges)
         return removed
 
-    def eval_batches(self, edges: np.ndarray, rng: np.random.Generator) -> list[np.ndarray]:
+    def eval_batches(self, edges: np.ndarray, rng: np.random.Generator,
+                     partitions: int | None = None) -> list[np.ndarray]:
         """The KNN edge batches (each (E_b, 2)) an evaluation averages over: ``params.eval_partitions`` random
         partitions into ``n_batches``, as :meth:`train_epoch` draws them, so each cell meets about 1/n_batches of
         its edges per batch as in training (contiguous batches of the sorted edges give a cell most of its edges
         in one batch and few in the others); 0: contiguous batches. ``rng`` is the evaluation's own generator,
-        so training's random stream is the same whatever this draws."""
+        so training's random stream is the same whatever this draws. ``partitions`` in place of
+        ``params.eval_partitions``: the batches another setting of it would give."""
+        partitions = self.params.eval_partitions if partitions is None else partitions
         if self.n_batches == 1:
             return [edges]
-        if self.params.eval_partitions == 0:
+        if partitions == 0:
             return np.array_split(edges, self.n_batches)
-        return [edges[idx] for _ in range(self.params.eval_partitions)
+        return [edges[idx] for _ in range(partitions)
                 for idx in random_batches(len(edges), self.n_batches, rng)]
 
     @torch.no_grad()
