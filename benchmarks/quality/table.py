@@ -64,14 +64,18 @@ def markdown(rows: list[dict], command: str) -> str:
                              _f(r["seconds"].get("train"), 0), _f(r.get("seconds_per_epoch"), 2)] for r in rows],
                  "Overrides of each setting are in `quality.json` (`overrides`) and `settings.toml`. Load: the "
                  "1-minute load average when the invocation started (2 cores; other work inflates times).")
-    md += _table("Cell embedding vs PCA", ["sample", "setting", "cells", "max ARI scNET / PCA", "max NMI scNET / PCA",
+    md += _table("Cell embedding vs PCA", ["sample", "setting", "cells", "max ARI scNET / PCA",
+                                           "misplaced at max ARI scNET / PCA", "max NMI scNET / PCA",
                                            "kNN held-out-gene r scNET / PCA (genes)"],
                  [head(r) + [_f(r.get("n_cells")), _vs(r, "ari_scnet", "ari_pca", "max_ari"),
+                             f"{_f(r.get('misplaced_scnet'))} / {_f(r.get('misplaced_pca'))}",
                              _vs(r, "nmi_scnet", "nmi_pca", "max_nmi"),
                              f"{_vs(r, 'knn_r_scnet', 'knn_r_pca', 'knn_heldout_r')} ({_f(r.get('knn_r_genes'))})"]
                   for r in rows],
                  "Labels: `cell_line` (CellBench, ground truth) and `cell_type` (Kang, expression-based: reported, "
-                 "not optimised). kNN held-out-gene r: label-free (`scnetflow.quality.knn_heldout_r`).")
+                 "not optimised). Misplaced: cells outside the best one-to-one matching of the max-ARI "
+                 "resolution's clusters to the labels (`scnetflow.cluster_eval.misplaced_cells`; rows before "
+                 "session 19: `-`). kNN held-out-gene r: label-free (`scnetflow.quality.knn_heldout_r`).")
     md += _table("Reconstruction vs original expression (marker AUPR)",
                  ["sample", "setting", "mean marker AUPR reconstructed / original", "types not worse / scored",
                   "types better"],

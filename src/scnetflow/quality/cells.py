@@ -101,7 +101,8 @@ def knn_heldout_r(adata: anndata.AnnData, expression: anndata.AnnData, *,
 
 def cell_scores(adata: anndata.AnnData, label_key: str | None = None, expression: anndata.AnnData | None = None,
                 *, seed: int = 0) -> dict:
-    """``ari_scnet, ari_pca, nmi_scnet, nmi_pca`` (:func:`cell_embedding`; absent without labels) and, with
+    """``ari_scnet, ari_pca, nmi_scnet, nmi_pca`` and ``misplaced_scnet, misplaced_pca`` (cells misplaced at
+    the max-ARI resolution) (:func:`cell_embedding`; absent without labels) and, with
     ``expression`` (the qc.h5ad), ``knn_r_scnet, knn_r_pca, knn_r_genes`` (:func:`knn_heldout_r`)."""
     out: dict = {"n_cells": int(adata.n_obs), "n_model_genes": int(adata.n_vars)}
     ce = cell_embedding(adata, label_key, seed=seed)
@@ -109,6 +110,8 @@ def cell_scores(adata: anndata.AnnData, label_key: str | None = None, expression
         for m in ("ari", "nmi"):
             if f"max_{m}" in ce[rep]:
                 out[f"{m}_{name}"] = ce[rep][f"max_{m}"]
+        if "max_ari_misplaced" in ce[rep]:
+            out[f"misplaced_{name}"] = ce[rep]["max_ari_misplaced"]
     if expression is not None:
         kr = knn_heldout_r(adata, expression)
         out.update(knn_r_scnet=kr["X_scnet"]["r_mean"], knn_r_pca=kr["X_pca"]["r_mean"],
