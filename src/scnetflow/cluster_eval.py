@@ -113,7 +113,7 @@ def cluster_eval(
             logger.warning("label column %r has %d distinct label(s) over %d cells; ARI/NMI need at least 2 and are "
                            "left empty (clusters are only counted)", label_key, n_labels, int(keep.sum()))
             labels = None
-    rows, misplaced = [], {}  # misplaced[(rep, resolution)]: cells outside the label matching
+    rows, scored = [], {}  # scored[(rep, resolution)]: the labelled cells' clusters
     n_neighbors, seed = params.cluster_n_neighbors, params.seed
     for rep in representations:
         graph = knn_graph(adata.obsm[rep], n_neighbors=n_neighbors, seed=seed, what=f"obsm[{rep!r}]")
@@ -127,7 +127,7 @@ def cluster_eval(
             if labels is not None:
                 row["ari"] = adjusted_rand_score(labels[keep], clusters[keep])
                 row["nmi"] = normalized_mutual_info_score(labels[keep], clusters[keep])
-                misplaced[rep, float(res)] = misplaced_cells(labels[keep], clusters[keep])
+                scored[rep, float(res)] = clusters[keep]
             rows.append(row)
         if rep == "X_scnet" and key_added is not None:
             if scnet_clusters is None:  # that resolution is not among the scored ones
@@ -152,6 +152,6 @@ def cluster_eval(
                 info[f"max_{m}"] = float(best[m])
                 info[f"max_{m}_resolution"] = float(best["resolution"])
                 info[f"max_{m}_n_clusters"] = int(best["n_clusters"])
-            info["max_ari_misplaced"] = misplaced[rep, info["max_ari_resolution"]]
+            info["max_ari_misplaced"] = misplaced_cells(labels[keep], scored[rep, info["max_ari_resolution"]])
         summary["representations"][rep] = info
     return table, summary
