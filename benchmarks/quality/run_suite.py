@@ -53,11 +53,24 @@ def cpu_model() -> str:
 
 
 def load_settings(path: Path, names: list[str]) -> dict[str, dict]:
+    """The named settings' overrides, each with ``extends = "other"`` resolved (the other's overrides, then its own)."""
     table = tomllib.loads(path.read_text())
     unknown = [n for n in names if n not in table]
     if unknown:
         sys.exit(f"Error: {path.name}: no setting {unknown[0]!r} (defined: {', '.join(table)})")
-    return {n: dict(table[n]) for n in names}
+
+    def resolve(name: str, chain: tuple[str, ...]) -> dict:
+        own = dict(table[name])
+        parent = own.pop("extends", None)
+        if parent is None:
+            return own
+        if parent not in table:
+            sys.exit(f"Error: {path.name}: setting {name!r} extends {parent!r}, which is not defined")
+        if parent in chain:
+            sys.exit(f"Error: {path.name}: settings extend each other in a cycle: {' -> '.join(chain + (parent,))}")
+        return {**resolve(parent, chain + (parent,)), **own}
+
+    return {n: resolve(n, (n,)) for n in names}
 
 
 def split_overrides(overrides: dict) -> tuple[dict, dict, dict, dict]:
